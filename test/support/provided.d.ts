@@ -1,0 +1,8 @@
+import "vitest";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Origin of the app started by the global setup. */
+    appUrl: string;
+  }
+}
