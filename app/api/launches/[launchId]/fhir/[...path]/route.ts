@@ -1,0 +1,51 @@
+import type { NextRequest } from "next/server";
+import { getConfig } from "@/lib/config";
+import { AppError, ERROR_CODES, toAppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { newRequestId } from "@/lib/http/route-error";
+import { fetchFhir, rewriteBundleLinks, upstreamUrl } from "@/lib/fhir/proxy";
+import { loadLaunch } from "@/lib/session/launch-store";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+function errorJson(error: AppError, requestId: string, upstreamStatus?: number): Response {
+  const text = ERROR_CODES[error.code];
+  return Response.json(
+    { error: { code: error.code, title: text.title, message: text.message, action: text.action, requestId, upstreamStatus } },
+    { status: error.status, headers: { "cache-control": "no-store" } },
+  );
+}
+
+/**
+ * Same-origin FHIR proxy for one launch: the browser asks here, and the server
+ * adds the launch's access token, so the token never reaches the browser.
+ */
+export async function GET(request: NextRequest, { params }: { params: Promise<{ launchId: string; path: string[] }> }) {
+  const requestId = newRequestId();
+  const { launchId, path } = await params;
+
+  try {
+    const record = await loadLaunch(launchId);
+    if (!record?.tokens) throw new AppError("launch_not_found", `No completed launch "${launchId.slice(0, 64)}" in this browser`);
+
+    const url = upstreamUrl(record.iss, path, request.nextUrl.search);
+    const { status, body } = await fetchFhir(record, url);
+
+    if (status === 401) {
+      log.warn("fhir.unauthorized", { requestId, launchId, path: url.pathname });
+      return errorJson(new AppError("launch_not_found", "FHIR server rejected the access token"), requestId, status);
+    }
+    if (status >= 500) throw new AppError("fhir_unavailable", `FHIR server answered ${status}`, { cause: { path: url.pathname } });
+
+    const proxyBase = `${getConfig().baseUrl}/api/launches/${launchId}/fhir`;
+    return Response.json(rewriteBundleLinks(body, record.iss, proxyBase) ?? null, {
+      status,
+      headers: { "content-type": "application/fhir+json", "cache-control": "no-store" },
+    });
+  } catch (error) {
+    const appError = toAppError(error);
+    log[appError.status >= 500 ? "error" : "warn"]("fhir.failed", { requestId, launchId, code: appError.code, detail: appError.message, cause: appError.cause });
+    return errorJson(appError, requestId);
+  }
+}

@@ -1,0 +1,36 @@
+import type { NextRequest } from "next/server";
+import { getConfig } from "@/lib/config";
+import { log } from "@/lib/log";
+import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
+import { startAuthorization } from "@/lib/smart/authorize";
+import { findTrustedIssuer, resolveLaunchContext } from "@/lib/smart/launch-context";
+import { evictOldLaunches, saveLaunch } from "@/lib/session/launch-store";
+import { PENDING_TTL_SECONDS } from "@/lib/session/launch-record";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+/**
+ * The app's launch URL: the EHR calls it with `iss` and `launch`
+ * (SMART App Launch 2.2, "EHR launch"). The path is registered with EHRs, so keep it stable.
+ */
+export async function GET(request: NextRequest) {
+  const requestId = newRequestId();
+  const params = request.nextUrl.searchParams;
+  let launchId: string | undefined;
+
+  try {
+    const issuer = findTrustedIssuer(params.get("iss"));
+    const launch = params.get("launch");
+    const launchContext = await resolveLaunchContext(issuer, launch);
+    const { record, authorizationUrl } = await startAuthorization({ kind: "ehr", iss: issuer.iss, launch: launch ?? undefined, launchContext });
+    launchId = record.id;
+
+    await evictOldLaunches();
+    await saveLaunch(record, PENDING_TTL_SECONDS);
+    log.info("launch.started", { requestId, launchId, iss: issuer.iss, authServer: getConfig().authServer.mode });
+    return new Response(null, { status: 303, headers: { location: authorizationUrl.href, "cache-control": "no-store" } });
+  } catch (error) {
+    return routeErrorResponse(error, "launch.failed", { requestId, launchId });
+  }
+}

@@ -1,0 +1,77 @@
+import { resolveReferenceName } from "@/lib/fhir/resolve-name";
+import { loadLaunch } from "@/lib/session/launch-store";
+import { compareScopes, normalizeScope, type ScopeStatus } from "@/lib/smart/scopes";
+
+export const dynamic = "force-dynamic";
+
+const STATUS_TEXT: Record<ScopeStatus, string> = {
+  granted: "Granted",
+  "partly-granted": "Partly granted",
+  denied: "Denied",
+  extra: "Granted, not requested",
+};
+
+/** Consent results: each requested scope against what the authorization server granted, and the context of the launch. */
+export default async function ConsentResultsPage({ params }: { params: Promise<{ launchId: string }> }) {
+  const { launchId } = await params;
+  const record = await loadLaunch(launchId);
+  if (!record?.tokens) return null;
+
+  const context = record.context ?? {};
+  const rows = compareScopes(record.requestedScope, record.tokens.scope);
+  const [userName, patientName] = await Promise.all([
+    record.userName ? Promise.resolve(record.userName) : resolveReferenceName(record, context.fhirUser),
+    resolveReferenceName(record, context.patient ? `Patient/${context.patient}` : undefined),
+  ]);
+
+  return (
+    <main>
+      <h1>Access granted to this app</h1>
+      <section className="card" aria-labelledby="context-title">
+        <h2 id="context-title">Launch context</h2>
+        <dl className="facts">
+          <dt>Signed in as</dt>
+          <dd data-testid="signed-in-user">{userName ?? context.fhirUser ?? "Unknown user"}</dd>
+          <dt>Patient</dt>
+          <dd data-testid="context-patient">{context.patient ? `${patientName ?? "Unknown name"} (Patient/${context.patient})` : "None"}</dd>
+          <dt>Encounter</dt>
+          <dd>{context.encounter ? `Encounter/${context.encounter}` : "None"}</dd>
+          <dt>FHIR server</dt>
+          <dd>{record.iss}</dd>
+          <dt>Access expires</dt>
+          <dd>
+            <time dateTime={new Date(record.tokens.expiresAt).toISOString()}>{new Date(record.tokens.expiresAt).toUTCString()}</time>
+          </dd>
+        </dl>
+      </section>
+      <section className="card" aria-labelledby="scopes-title">
+        <h2 id="scopes-title">Requested and granted scopes</h2>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Scope</th>
+              <th scope="col">Meaning in SMART v2</th>
+              <th scope="col">Result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={`${row.status}:${row.scope}`} data-status={row.status}>
+                <td>
+                  <code>{row.scope}</code>
+                </td>
+                <td>
+                  <code>{normalizeScope(row.scope)}</code>
+                </td>
+                <td className={row.status === "denied" || row.status === "partly-granted" ? "denied" : "granted"}>
+                  {STATUS_TEXT[row.status]}
+                  {row.grantedAs ? ` (as ${row.grantedAs})` : ""}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,43 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { fetchLaunchFhir, FhirRequestError } from "@/lib/fhir/client-fetch";
+import type { Patient } from "@/lib/fhir/format";
+import { PatientBanner } from "./patient-banner";
+import { ClinicalSummary } from "./clinical-summary";
+
+/** Shows a query's failure with its next step, and a retry unless the session has ended. */
+export function QueryError({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  const known = error instanceof FhirRequestError ? error : undefined;
+  const sessionEnded = known?.code === "launch_not_found";
+  return (
+    <div className="card error-page" role="alert">
+      <h2>{known?.title ?? "Could not load data"}</h2>
+      <p>{known?.message ?? "The request failed."}</p>
+      <p>{sessionEnded ? "Open the app again from your EHR." : known?.action ?? "Try again."}</p>
+      {sessionEnded ? null : (
+        <button type="button" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The patient's banner, demographics and clinical summary, loaded through the launch's FHIR proxy. */
+export function PatientView({ launchId, patientId, showBanner }: { launchId: string; patientId: string; showBanner: boolean }) {
+  const patient = useQuery({
+    queryKey: ["patient", launchId, patientId],
+    queryFn: () => fetchLaunchFhir<Patient>(launchId, `Patient/${encodeURIComponent(patientId)}`),
+  });
+
+  if (patient.isPending) return <p role="status">Loading patient…</p>;
+  if (patient.isError) return <QueryError error={patient.error} onRetry={() => void patient.refetch()} />;
+
+  return (
+    <>
+      {showBanner ? <PatientBanner patient={patient.data} /> : null}
+      <ClinicalSummary launchId={launchId} patient={patient.data} patientId={patientId} />
+    </>
+  );
+}

@@ -1,0 +1,20 @@
+import { toAppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { errorPageResponse } from "./error-page";
+
+/**
+ * Log a route handler's failure once, with its ids, and answer with the error
+ * page. Expected failures (bad input, denied consent) log at warn level,
+ * unexpected ones at error level.
+ */
+export function routeErrorResponse(error: unknown, event: string, ids: { requestId: string; launchId?: string }): Response {
+  const appError = toAppError(error);
+  const level = appError.status >= 500 ? "error" : "warn";
+  log[level](event, { ...ids, code: appError.code, status: appError.status, detail: appError.message, cause: appError.cause });
+  return errorPageResponse(appError, ids.requestId);
+}
+
+/** Return a new request id, for log lines and error pages. */
+export function newRequestId(): string {
+  return crypto.randomUUID();
+}

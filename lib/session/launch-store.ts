@@ -1,0 +1,64 @@
+import { cookies } from "next/headers";
+import { getConfig } from "@/lib/config";
+import { log } from "@/lib/log";
+import { LAUNCH_COOKIE_PREFIX, launchCookieName, sealLaunch, unsealLaunch, type LaunchRecord } from "./launch-record";
+
+/**
+ * Launch records in cookies, one encrypted cookie per launch, so that tabs with
+ * different patients never share state and each cookie stays below 4 KB.
+ *
+ * The cookies are `SameSite=None; Secure; Partitioned`: the app usually runs in
+ * an iframe of the EHR on another site, where Chromium sends only partitioned
+ * cross-site cookies. Browsers treat `http://localhost` as secure, so local runs work too.
+ */
+const COOKIE_OPTIONS = { httpOnly: true, secure: true, sameSite: "none", partitioned: true, path: "/" } as const;
+
+const LAUNCH_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
+export function isLaunchId(value: string): boolean {
+  return LAUNCH_ID_PATTERN.test(value);
+}
+
+/** Read the launch `launchId` from the request's cookies; undefined when absent, expired or tampered. */
+export async function loadLaunch(launchId: string): Promise<LaunchRecord | undefined> {
+  if (!isLaunchId(launchId)) return undefined;
+  const store = await cookies();
+  const sealed = store.get(launchCookieName(launchId))?.value;
+  if (!sealed) return undefined;
+  return unsealLaunch(sealed, launchId);
+}
+
+/** Write `record` into its cookie (route handlers and server actions only). */
+export async function saveLaunch(record: LaunchRecord, ttlSeconds: number): Promise<void> {
+  const sealed = await sealLaunch(record, ttlSeconds);
+  const store = await cookies();
+  store.set(launchCookieName(record.id), sealed, { ...COOKIE_OPTIONS, maxAge: ttlSeconds });
+}
+
+export async function deleteLaunch(launchId: string): Promise<void> {
+  const store = await cookies();
+  store.set(launchCookieName(launchId), "", { ...COOKIE_OPTIONS, maxAge: 0 });
+}
+
+/**
+ * Delete the oldest launches so that at most `keep` remain besides a new one,
+ * and delete cookies that no longer open.
+ */
+export async function evictOldLaunches(keep: number = getConfig().maxLaunches - 1): Promise<void> {
+  const store = await cookies();
+  const entries = store.getAll().filter((cookie) => cookie.name.startsWith(LAUNCH_COOKIE_PREFIX));
+  const records: LaunchRecord[] = [];
+
+  for (const entry of entries) {
+    const id = entry.name.slice(LAUNCH_COOKIE_PREFIX.length);
+    const record = await unsealLaunch(entry.value, id);
+    if (record) records.push(record);
+    else store.set(entry.name, "", { ...COOKIE_OPTIONS, maxAge: 0 });
+  }
+
+  records.sort((a, b) => b.createdAt - a.createdAt);
+  for (const old of records.slice(Math.max(keep, 0))) {
+    log.info("launch.evicted", { launchId: old.id });
+    store.set(launchCookieName(old.id), "", { ...COOKIE_OPTIONS, maxAge: 0 });
+  }
+}

@@ -1,0 +1,132 @@
+import { timingSafeEqual } from "node:crypto";
+import * as oauth from "oauth4webapi";
+import { getConfig } from "@/lib/config";
+import { AppError } from "@/lib/errors";
+import { getAuthorizationServer, type AuthorizationServerHandle } from "@/lib/oauth/authorization-server";
+import { getRemoteKeySet, verifyAccessToken, verifyIdToken, type AccessTokenClaims, type IdTokenClaims } from "@/lib/oauth/verify-tokens";
+import type { LaunchRecord, SmartContext, TokenSet } from "@/lib/session/launch-record";
+import { splitScopes } from "./scopes";
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** Return true when `state` is the pending state of `record`, compared in constant time. */
+export function matchesPendingState(record: LaunchRecord, state: string | null): boolean {
+  return Boolean(record.pending && state && sameText(state, record.pending.state));
+}
+
+/**
+ * Check the authorization response against the pending launch: `state` equal,
+ * not expired, no `error`, and an `iss` parameter (RFC 9207) equal to the
+ * authorization server's issuer. Returns the parameters for the code exchange.
+ */
+function checkAuthorizationResponse(handle: AuthorizationServerHandle, params: URLSearchParams, record: LaunchRecord): URLSearchParams {
+  const pending = record.pending;
+  if (!pending || !matchesPendingState(record, params.get("state"))) {
+    throw new AppError("unknown_launch_state", `Parameter "state" does not match a pending launch`, { cause: { launchId: record.id } });
+  }
+  if (pending.expiresAt < Date.now()) {
+    throw new AppError("unknown_launch_state", `The pending launch expired`, { cause: { launchId: record.id, expiredAt: pending.expiresAt } });
+  }
+
+  const error = params.get("error");
+  if (error) {
+    const description = params.get("error_description") ?? undefined;
+    const code = error === "access_denied" ? "authorization_denied" : "authorization_error";
+    throw new AppError(code, `Authorization server returned error "${error.slice(0, 64)}"`, { publicDetail: description ?? error });
+  }
+
+  try {
+    return oauth.validateAuthResponse(handle.as, handle.client, params, pending.state);
+  } catch (cause) {
+    throw new AppError("authorization_error", `Authorization response rejected: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+async function exchangeCode(handle: AuthorizationServerHandle, params: URLSearchParams, record: LaunchRecord): Promise<oauth.TokenEndpointResponse> {
+  const pending = record.pending!;
+  const wantsIdToken = splitScopes(record.requestedScope).includes("openid");
+  try {
+    const response = await oauth.authorizationCodeGrantRequest(
+      handle.as,
+      handle.client,
+      handle.clientAuth,
+      params,
+      getConfig().redirectUri,
+      pending.codeVerifier,
+      { additionalParameters: { resource: record.iss }, ...handle.requestOptions() },
+    );
+    return await oauth.processAuthorizationCodeResponse(handle.as, handle.client, response, {
+      expectedNonce: wantsIdToken ? pending.nonce : oauth.expectNoNonce,
+      requireIdToken: false,
+    });
+  } catch (cause) {
+    const detail = cause instanceof oauth.ResponseBodyError ? `error "${cause.error}"` : cause instanceof Error ? cause.message : String(cause);
+    throw new AppError("token_exchange_failed", `Token request failed: ${detail}`, { cause, publicDetail: cause instanceof oauth.ResponseBodyError ? cause.error_description : undefined });
+  }
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+function flag(value: unknown): boolean | undefined {
+  return typeof value === "boolean" ? value : undefined;
+}
+
+/**
+ * Merge SMART context from, in order of precedence, the token response, the
+ * access token's claims (a Descope JWT template can add `patient` and
+ * `fhirUser`), the id token, and the EHR's launch context.
+ */
+export function mergeContext(response: Record<string, unknown>, claims: AccessTokenClaims, idClaims: IdTokenClaims | undefined, launch: SmartContext): SmartContext {
+  return {
+    patient: text(response.patient) ?? text(claims.patient) ?? launch.patient,
+    encounter: text(response.encounter) ?? text(claims.encounter) ?? launch.encounter,
+    fhirUser: text(response.fhirUser) ?? text(claims.fhirUser) ?? text(idClaims?.fhirUser) ?? launch.fhirUser,
+    fhirContext: Array.isArray(response.fhirContext) ? (response.fhirContext as SmartContext["fhirContext"]) : undefined,
+    needPatientBanner: flag(response.need_patient_banner) ?? launch.needPatientBanner,
+    smartStyleUrl: text(response.smart_style_url) ?? launch.smartStyleUrl,
+    intent: text(response.intent) ?? launch.intent,
+    tenant: text(response.tenant) ?? launch.tenant,
+  };
+}
+
+/**
+ * Complete a launch from its authorization response: check it, exchange the
+ * code with the PKCE verifier, verify both tokens with jose against the
+ * issuer's JWKS, and return the launch with its tokens and context and
+ * without its one-time state.
+ */
+export async function completeAuthorization(params: URLSearchParams, record: LaunchRecord): Promise<LaunchRecord> {
+  const config = getConfig();
+  const handle = await getAuthorizationServer();
+  const checked = checkAuthorizationResponse(handle, params, record);
+  const response = await exchangeCode(handle, checked, record);
+
+  const keySet = getRemoteKeySet(handle.as.jwks_uri!, config.fhirTimeoutMs);
+  const claims = await verifyAccessToken(response.access_token, { issuer: handle.as.issuer, fhirBase: record.iss, keySet });
+  const idClaims = response.id_token
+    ? await verifyIdToken(response.id_token, { issuer: handle.as.issuer, clientId: config.authServer.clientId, nonce: record.pending!.nonce, keySet })
+    : undefined;
+
+  const expiresIn = typeof response.expires_in === "number" ? response.expires_in : undefined;
+  const tokens: TokenSet = {
+    accessToken: response.access_token,
+    refreshToken: response.refresh_token,
+    tokenType: response.token_type,
+    scope: response.scope ?? (typeof claims.scope === "string" ? claims.scope : ""),
+    expiresAt: expiresIn !== undefined ? Date.now() + expiresIn * 1000 : (claims.exp ?? 0) * 1000,
+  };
+
+  return {
+    ...record,
+    pending: undefined,
+    tokens,
+    context: mergeContext(response as Record<string, unknown>, claims, idClaims, record.launchContext),
+    userName: text(idClaims?.name),
+  };
+}
