@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
 import "./globals.css";
 
+// Every page is rendered per request so that Next.js can put the CSP nonce on its scripts.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: "SMART on FHIR with Descope",
   description: "Launch from your EHR or sign in as a patient to see health records.",
