@@ -8,6 +8,9 @@ export default defineConfig({
     environment: "node",
     globalSetup: ["test/support/global-setup.ts"],
     testTimeout: 20_000,
+    // Unit tests read the configuration too; integration tests set APP_BASE_URL
+    // to the started server before they import it.
+    env: { SESSION_SECRET: "test-session-secret-SEEDED-0123456789abcdef", SANDBOX_ENABLED: "true", LOG_LEVEL: "error" },
     hookTimeout: 60_000,
   },
 });

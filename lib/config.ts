@@ -273,8 +273,9 @@ export function parseConfig(env: Env): AppConfig {
     // A few seconds: long enough for a slow FHIR search, short enough that a
     // clinician sees an error page instead of a spinner.
     fhirTimeoutMs: parseNumber(env, "FHIR_TIMEOUT_MS", 8000, 100, 120_000, problems),
-    // Five launches keep every cookie together under browsers' header limits.
-    maxLaunches: parseNumber(env, "MAX_LAUNCHES", 5, 1, 10, problems),
+    // A launch cookie with Descope-sized tokens is about 3.2 KB, and Node.js
+    // rejects request headers above 16 KB, so four launches leave room for the rest.
+    maxLaunches: parseNumber(env, "MAX_LAUNCHES", 4, 1, 4, problems),
     logLevel: logLevel as AppConfig["logLevel"],
     sandbox: {
       enabled: sandboxEnabled,

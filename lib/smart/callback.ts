@@ -122,8 +122,10 @@ export async function completeAuthorization(params: URLSearchParams, record: Lau
     expiresAt: expiresIn !== undefined ? Date.now() + expiresIn * 1000 : (claims.exp ?? 0) * 1000,
   };
 
+  // The launch context is merged into `context`; dropping it keeps the cookie small.
   return {
     ...record,
+    launchContext: {},
     pending: undefined,
     tokens,
     context: mergeContext(response as Record<string, unknown>, claims, idClaims, record.launchContext),

@@ -5,6 +5,11 @@ let app: RunningApp | undefined;
 
 /** Start one built app with the sandbox for all integration tests. */
 export default async function setup(project: TestProject) {
+  // UNIT_ONLY=1 skips the server, for a quick run of tests that need none.
+  if (process.env.UNIT_ONLY === "1") {
+    project.provide("appUrl", "");
+    return;
+  }
   app = await startApp();
   project.provide("appUrl", app.url);
   return async () => {
