@@ -46,7 +46,7 @@ export interface TrustedIssuer {
   /** FHIR base URL exactly as the EHR sends it in `iss`. */
   iss: string;
   name: string;
-  /** How the launch context (patient, encounter, user) is obtained. */
+  /** Source of the launch context (patient, encounter, user): a signed EHR launch token, or the token claims. */
   launchContext: { type: "launch-token"; issuer: string; jwksUrl: string } | { type: "token-claims" };
   /** Origins allowed to frame the app after a launch from this issuer. */
   frameAncestors: string[];
@@ -270,8 +270,8 @@ export function parseConfig(env: Env): AppConfig {
     trustedIssuers,
     scopes: read(env, "SMART_SCOPES") ?? DEFAULT_SCOPES,
     standaloneScopes: read(env, "SMART_STANDALONE_SCOPES") ?? DEFAULT_STANDALONE_SCOPES,
-    // A few seconds: long enough for a slow FHIR search, short enough that a
-    // clinician sees an error page instead of a spinner.
+    // Eight seconds is long enough for a slow FHIR search and short enough
+    // that a clinician gets an error page instead of an endless spinner.
     fhirTimeoutMs: parseNumber(env, "FHIR_TIMEOUT_MS", 8000, 100, 120_000, problems),
     // A launch cookie with Descope-sized tokens is about 3.2 KB, and Node.js
     // rejects request headers above 16 KB, so four launches leave room for the rest.
