@@ -1,8 +1,26 @@
+import { getConfig } from "@/lib/config";
+
+/** Landing page for standalone launches: the user picks their health system. */
 export default function HomePage() {
+  const { trustedIssuers } = getConfig();
   return (
     <main>
       <h1>SMART on FHIR with Descope</h1>
-      <p>Open this app from your EHR, or sign in directly.</p>
+      <p>Clinicians: open this app from a patient&apos;s chart in your EHR.</p>
+      <section className="card" aria-labelledby="standalone-title">
+        <h2 id="standalone-title">Sign in to see health records</h2>
+        <p>Choose your health system. You will sign in there and decide what this app may see.</p>
+        <ul className="issuer-list">
+          {trustedIssuers.map((issuer) => (
+            <li key={issuer.iss}>
+              <a className="button" href={`/standalone?iss=${encodeURIComponent(issuer.iss)}`}>
+                Sign in with {issuer.name}
+              </a>{" "}
+              <span className="muted">{issuer.iss}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
     </main>
   );
 }

@@ -25,6 +25,10 @@ export interface AppConfig {
   fhirTimeoutMs: number;
   /** Number of launches kept at once; starting another evicts the oldest. */
   maxLaunches: number;
+  /** A launch unused for this long ends. */
+  sessionIdleSeconds: number;
+  /** A launch ends this long after it started, used or not. */
+  sessionMaxSeconds: number;
   logLevel: "debug" | "info" | "warn" | "error";
   sandbox: SandboxConfig;
 }
@@ -108,7 +112,10 @@ const trustedIssuerSchema = z.object({
 });
 
 const DEFAULT_SCOPES = "launch openid fhirUser patient/*.rs";
-const DEFAULT_STANDALONE_SCOPES = "launch/patient openid fhirUser patient/*.rs offline_access";
+// A practitioner on a standalone launch picks the patient in the app, so
+// user/ scopes are needed too; the FHIR server confines a patient user to
+// their own record whatever the scope says.
+const DEFAULT_STANDALONE_SCOPES = "launch/patient openid fhirUser offline_access patient/*.rs user/*.rs";
 const SANDBOX_PROJECT_ID = "Psandbox";
 const SANDBOX_CLIENT_ID = "sandbox-smart-app";
 
@@ -276,6 +283,9 @@ export function parseConfig(env: Env): AppConfig {
     // A launch cookie with Descope-sized tokens is about 3.2 KB, and Node.js
     // rejects request headers above 16 KB, so four launches leave room for the rest.
     maxLaunches: parseNumber(env, "MAX_LAUNCHES", 4, 1, 4, problems),
+    // Thirty minutes idle matches common EHR screen-lock policies; eight hours is one clinical shift.
+    sessionIdleSeconds: parseNumber(env, "SESSION_IDLE_SECONDS", 30 * 60, 5, 24 * 3600, problems),
+    sessionMaxSeconds: parseNumber(env, "SESSION_MAX_SECONDS", 8 * 3600, 10, 7 * 24 * 3600, problems),
     logLevel: logLevel as AppConfig["logLevel"],
     sandbox: {
       enabled: sandboxEnabled,

@@ -64,6 +64,30 @@ export const ERROR_CODES = {
     message: "This app session expired, was signed out, or belongs to another browser.",
     action: "Open the app again from your EHR, or sign in again.",
   },
+  refresh_failed: {
+    status: 401,
+    title: "Your access has expired",
+    message: "The app could not renew its access to the health record.",
+    action: "Open the app again from your EHR, or sign in again. Your other open patients are not affected.",
+  },
+  session_expired: {
+    status: 401,
+    title: "Your session has expired",
+    message: "This app session reached its time limit, so the app ended it.",
+    action: "Open the app again from your EHR, or sign in again.",
+  },
+  forbidden: {
+    status: 403,
+    title: "Request not allowed",
+    message: "The app refused this request because it did not come from the app's own pages.",
+    action: "Go back to the app and use its buttons.",
+  },
+  patient_not_allowed: {
+    status: 403,
+    title: "Patient not available",
+    message: "This launch cannot switch to that patient.",
+    action: "Open the app again and choose the patient there.",
+  },
   fhir_unavailable: {
     status: 502,
     title: "The health record server is unavailable",

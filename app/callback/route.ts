@@ -5,8 +5,8 @@ import { log } from "@/lib/log";
 import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
 import { launchIdFromState } from "@/lib/smart/authorize";
 import { completeAuthorization, matchesPendingState } from "@/lib/smart/callback";
-import { deleteLaunch, loadLaunch, saveLaunch } from "@/lib/session/launch-store";
-import { LAUNCH_TTL_SECONDS } from "@/lib/session/launch-record";
+import { deleteLaunch, loadLaunch } from "@/lib/session/launch-store";
+import { saveActiveLaunch } from "@/lib/session/launch-lifecycle";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -30,7 +30,7 @@ export async function GET(request: NextRequest) {
 
   try {
     const completed = await completeAuthorization(params, record);
-    await saveLaunch(completed, LAUNCH_TTL_SECONDS);
+    await saveActiveLaunch({ ...completed, createdAt: Date.now(), lastSeenAt: Date.now() });
     log.info("callback.completed", { requestId, launchId, scope: completed.tokens?.scope, patient: completed.context?.patient });
     return new Response(null, { status: 303, headers: { location: `${getConfig().baseUrl}/launches/${launchId}`, "cache-control": "no-store" } });
   } catch (error) {

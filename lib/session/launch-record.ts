@@ -38,6 +38,8 @@ export interface LaunchRecord {
   /** FHIR base exactly as the EHR sent it in `iss`. */
   iss: string;
   createdAt: number;
+  /** Milliseconds since the epoch of the last request that used this launch, for the idle limit. */
+  lastSeenAt?: number;
   requestedScope: string;
   /** Context from the EHR launch token, before the authorization server adds its own. */
   launchContext: SmartContext;
@@ -54,8 +56,8 @@ export const MAX_COOKIE_BYTES = 4096;
 /** A pending launch lives ten minutes: enough for a login with a second factor. */
 export const PENDING_TTL_SECONDS = 10 * 60;
 
-/** A completed launch lives for a clinician's shift at most. */
-export const LAUNCH_TTL_SECONDS = 8 * 60 * 60;
+/** Upper bound of a sealed launch's lifetime; SESSION_MAX_SECONDS ends launches earlier. */
+export const LAUNCH_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 export const LAUNCH_COOKIE_PREFIX = "__Host-smart-launch-";
 

@@ -77,16 +77,24 @@ function flag(value: unknown): boolean | undefined {
   return typeof value === "boolean" ? value : undefined;
 }
 
+/** Return the Patient id of a patient user's `fhirUser` (`Patient/123` or `{base}/Patient/123`). */
+export function ownPatientId(fhirUser: string | undefined): string | undefined {
+  const match = fhirUser ? /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(fhirUser) : null;
+  return match?.[1];
+}
+
 /**
  * Merge SMART context from, in order of precedence, the token response, the
  * access token's claims (a Descope JWT template can add `patient` and
- * `fhirUser`), the id token, and the EHR's launch context.
+ * `fhirUser`), the id token, and the EHR's launch context. A patient user
+ * without a patient in context gets their own record, never a picker.
  */
 export function mergeContext(response: Record<string, unknown>, claims: AccessTokenClaims, idClaims: IdTokenClaims | undefined, launch: SmartContext): SmartContext {
+  const fhirUser = text(response.fhirUser) ?? text(claims.fhirUser) ?? text(idClaims?.fhirUser) ?? launch.fhirUser;
   return {
-    patient: text(response.patient) ?? text(claims.patient) ?? launch.patient,
+    patient: text(response.patient) ?? text(claims.patient) ?? launch.patient ?? ownPatientId(fhirUser),
     encounter: text(response.encounter) ?? text(claims.encounter) ?? launch.encounter,
-    fhirUser: text(response.fhirUser) ?? text(claims.fhirUser) ?? text(idClaims?.fhirUser) ?? launch.fhirUser,
+    fhirUser,
     fhirContext: Array.isArray(response.fhirContext) ? (response.fhirContext as SmartContext["fhirContext"]) : undefined,
     needPatientBanner: flag(response.need_patient_banner) ?? launch.needPatientBanner,
     smartStyleUrl: text(response.smart_style_url) ?? launch.smartStyleUrl,

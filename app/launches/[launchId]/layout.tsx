@@ -1,21 +1,36 @@
 import Link from "next/link";
 import { MessagePage } from "@/app/_components/message-page";
 import { Providers } from "@/app/_components/providers";
+import { expiryReason } from "@/lib/session/launch-lifecycle";
 import { loadLaunch } from "@/lib/session/launch-store";
 
 export const dynamic = "force-dynamic";
 
-/** Frame of every page of one launch; a launch that this browser does not hold shows the "session ended" page. */
+/**
+ * Frame of every page of one launch. A launch this browser does not hold shows
+ * the "session ended" page; an expired one says why (the next request deletes it).
+ */
 export default async function LaunchLayout({ children, params }: { children: React.ReactNode; params: Promise<{ launchId: string }> }) {
   const { launchId } = await params;
   const record = await loadLaunch(launchId);
   if (!record?.tokens) return <MessagePage code="launch_not_found" />;
+
+  const expired = expiryReason(record);
+  if (expired) {
+    return <MessagePage code="session_expired" detail={expired === "idle" ? "The app was not used for too long." : "The session reached its maximum length."} />;
+  }
 
   return (
     <Providers>
       <nav aria-label="Launch" className="launch-nav">
         <Link href={`/launches/${launchId}`}>Patient</Link>
         <Link href={`/launches/${launchId}/consent`}>Access granted</Link>
+        <form method="post" action="/logout" className="logout-form">
+          <input type="hidden" name="launchId" value={launchId} />
+          <button type="submit" className="secondary">
+            Sign out
+          </button>
+        </form>
       </nav>
       {children}
     </Providers>

@@ -1,5 +1,7 @@
 import { loadLaunch } from "@/lib/session/launch-store";
 import { grantsRead } from "@/lib/smart/scopes";
+import { ownPatientId } from "@/lib/smart/callback";
+import { PatientPicker } from "./patient-picker";
 import { PatientView } from "./patient-view";
 
 export const dynamic = "force-dynamic";
@@ -10,6 +12,14 @@ export default async function LaunchPatientPage({ params }: { params: Promise<{ 
   const record = await loadLaunch(launchId);
   const context = record?.context ?? {};
   const scope = record?.tokens?.scope ?? "";
+
+  if (!context.patient && record?.kind === "standalone" && !ownPatientId(context.fhirUser)) {
+    return (
+      <main>
+        <PatientPicker launchId={launchId} />
+      </main>
+    );
+  }
 
   if (!context.patient) {
     const patientScopeGranted = grantsRead(scope, "patient", "Patient") || /(^|\s)patient\//.test(scope);

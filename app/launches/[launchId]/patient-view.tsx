@@ -6,10 +6,13 @@ import type { Patient } from "@/lib/fhir/format";
 import { PatientBanner } from "./patient-banner";
 import { ClinicalSummary } from "./clinical-summary";
 
+/** Codes after which retrying cannot help: the user must launch again. */
+const SESSION_ENDING_CODES = new Set(["launch_not_found", "refresh_failed", "session_expired"]);
+
 /** Shows a query's failure with its next step, and a retry unless the session has ended. */
 export function QueryError({ error, onRetry }: { error: unknown; onRetry: () => void }) {
   const known = error instanceof FhirRequestError ? error : undefined;
-  const sessionEnded = known?.code === "launch_not_found";
+  const sessionEnded = known !== undefined && SESSION_ENDING_CODES.has(known.code);
   return (
     <div className="card error-page" role="alert">
       <h2>{known?.title ?? "Could not load data"}</h2>

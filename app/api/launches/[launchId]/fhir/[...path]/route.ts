@@ -3,8 +3,9 @@ import { getConfig } from "@/lib/config";
 import { AppError, ERROR_CODES, toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { newRequestId } from "@/lib/http/route-error";
-import { fetchFhir, rewriteBundleLinks, upstreamUrl } from "@/lib/fhir/proxy";
-import { loadLaunch } from "@/lib/session/launch-store";
+import { fetchForLaunch } from "@/lib/fhir/launch-fetch";
+import { rewriteBundleLinks, upstreamUrl } from "@/lib/fhir/proxy";
+import { openLaunch } from "@/lib/session/launch-lifecycle";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -26,16 +27,11 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   const { launchId, path } = await params;
 
   try {
-    const record = await loadLaunch(launchId);
-    if (!record?.tokens) throw new AppError("launch_not_found", `No completed launch "${launchId.slice(0, 64)}" in this browser`);
-
+    const record = await openLaunch(launchId, requestId);
     const url = upstreamUrl(record.iss, path, request.nextUrl.search);
-    const { status, body } = await fetchFhir(record, url);
+    const { result } = await fetchForLaunch(record, url, requestId);
+    const { status, body } = result;
 
-    if (status === 401) {
-      log.warn("fhir.unauthorized", { requestId, launchId, path: url.pathname });
-      return errorJson(new AppError("launch_not_found", "FHIR server rejected the access token"), requestId, status);
-    }
     if (status >= 500) throw new AppError("fhir_unavailable", `FHIR server answered ${status}`, { cause: { path: url.pathname } });
 
     const proxyBase = `${getConfig().baseUrl}/api/launches/${launchId}/fhir`;

@@ -1,0 +1,33 @@
+import type { NextRequest } from "next/server";
+import { log } from "@/lib/log";
+import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
+import { startAuthorization } from "@/lib/smart/authorize";
+import { findTrustedIssuer } from "@/lib/smart/launch-context";
+import { evictOldLaunches, saveLaunch } from "@/lib/session/launch-store";
+import { PENDING_TTL_SECONDS } from "@/lib/session/launch-record";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+/**
+ * Standalone launch (SMART App Launch 2.2, "Standalone launch"): the user
+ * opens the app directly and picks a trusted FHIR server; the app asks for
+ * `launch/patient` so that the patient comes with the token.
+ */
+export async function GET(request: NextRequest) {
+  const requestId = newRequestId();
+  let launchId: string | undefined;
+
+  try {
+    const issuer = findTrustedIssuer(request.nextUrl.searchParams.get("iss"));
+    const { record, authorizationUrl } = await startAuthorization({ kind: "standalone", iss: issuer.iss, launchContext: {} });
+    launchId = record.id;
+
+    await evictOldLaunches();
+    await saveLaunch(record, PENDING_TTL_SECONDS);
+    log.info("launch.started", { requestId, launchId, iss: issuer.iss, kind: "standalone" });
+    return new Response(null, { status: 303, headers: { location: authorizationUrl.href, "cache-control": "no-store" } });
+  } catch (error) {
+    return routeErrorResponse(error, "launch.failed", { requestId, launchId });
+  }
+}
