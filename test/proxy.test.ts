@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { AppError } from "@/lib/errors";
+import { rewriteBundleLinks, upstreamUrl } from "@/lib/fhir/proxy";
+import { redact, REDACTED } from "@/lib/log";
+
+const BASE = "https://ehr.example/fhir";
+
+function codeOf(action: () => unknown): string | undefined {
+  try {
+    action();
+  } catch (error) {
+    return error instanceof AppError ? error.code : "other";
+  }
+  return undefined;
+}
+
+describe("upstreamUrl", () => {
+  it("keeps paths under the base", () => {
+    expect(upstreamUrl(BASE, ["Patient", "123"], "?_format=json").href).toBe("https://ehr.example/fhir/Patient/123?_format=json");
+    expect(upstreamUrl(`${BASE}/`, ["Observation"], "?patient=1").href).toBe("https://ehr.example/fhir/Observation?patient=1");
+  });
+
+  it.each([
+    ["dot-dot", ["..", "admin"]],
+    ["dot-dot inside", ["Patient", "..%2F..%2Fadmin"]],
+    ["encoded slash", ["Patient%2F..", "x"]],
+    ["absolute URL", ["https:", "", "evil.example"]],
+    ["protocol-relative", ["", "evil.example"]],
+    ["empty path", []],
+    ["backslash", ["Patient\\..\\x"]],
+  ])("rejects %s", (_name, segments) => {
+    expect(codeOf(() => upstreamUrl(BASE, segments as string[], ""))).toBe("invalid_request");
+  });
+});
+
+describe("rewriteBundleLinks", () => {
+  it("proxies links under the base and drops others", () => {
+    const bundle = {
+      resourceType: "Bundle",
+      link: [
+        { relation: "self", url: `${BASE}/Observation?patient=1` },
+        { relation: "next", url: "https://evil.example/fhir/Observation?page=2" },
+        { relation: "previous", url: "https://ehr.example/fhir.evil.example/Observation" },
+      ],
+    };
+    const result = rewriteBundleLinks(bundle, BASE, "https://app.example/api/launches/abc/fhir") as typeof bundle;
+    expect(result.link).toEqual([{ relation: "self", url: "https://app.example/api/launches/abc/fhir/Observation?patient=1" }]);
+  });
+});
+
+describe("redact", () => {
+  it("hides credentials by key and by shape", () => {
+    const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl";
+    const result = redact({ access_token: "abc", nested: { code: "xyz" }, message: `token ${jwt} and Bearer abc.def` }) as Record<string, unknown>;
+    expect(result.access_token).toBe(REDACTED);
+    expect((result.nested as Record<string, unknown>).code).toBe(REDACTED);
+    expect(result.message).toBe(`token ${REDACTED} and Bearer ${REDACTED}`);
+  });
+});
