@@ -1,0 +1,36 @@
+import { expect, type FrameLocator, type Page } from "@playwright/test";
+
+export const LAUNCH_COOKIE_PREFIX = "__Host-smart-launch-";
+
+/** Open the sandbox EHR and launch the app for the patient whose name matches `patient`. */
+export async function openFromEhr(page: Page, patient: RegExp): Promise<FrameLocator> {
+  await page.goto("/sandbox/ehr");
+  await page.getByRole("button", { name: patient }).click();
+  return page.frameLocator('iframe[title="SMART app"]');
+}
+
+/** Sign in on the sandbox login page as the user whose label matches `user`. */
+export async function signIn(frame: FrameLocator | Page, user: RegExp = /\(practitioner\)/): Promise<void> {
+  await frame.getByRole("radio", { name: user }).check();
+  await frame.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Approve every requested scope on the sandbox consent page. */
+export async function allowAll(frame: FrameLocator | Page): Promise<void> {
+  await frame.getByRole("button", { name: "Allow" }).click();
+}
+
+/** Launch for `patient` as the practitioner and wait for the patient banner. */
+export async function launchAndConsent(page: Page, patient: RegExp): Promise<FrameLocator> {
+  const frame = await openFromEhr(page, patient);
+  await signIn(frame);
+  await allowAll(frame);
+  await expect(frame.getByRole("region", { name: "Patient banner" })).toBeVisible();
+  return frame;
+}
+
+/** Names of the launch cookies the browser holds, with a value. */
+export async function launchCookies(page: Page): Promise<string[]> {
+  const cookies = await page.context().cookies();
+  return cookies.filter((cookie) => cookie.name.startsWith(LAUNCH_COOKIE_PREFIX) && cookie.value !== "").map((cookie) => cookie.name);
+}
