@@ -10,7 +10,7 @@ import { errorPageResponse } from "./error-page";
 export function routeErrorResponse(error: unknown, event: string, ids: { requestId: string; launchId?: string }): Response {
   const appError = toAppError(error);
   const level = appError.status >= 500 ? "error" : "warn";
-  log[level](event, { ...ids, code: appError.code, status: appError.status, detail: appError.message, cause: appError.cause });
+  log[level](event, { ...ids, errorCode: appError.code, status: appError.status, detail: appError.message, cause: appError.cause });
   return errorPageResponse(appError, ids.requestId);
 }
 

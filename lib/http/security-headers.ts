@@ -10,20 +10,49 @@ export function frameAncestors(config: AppConfig): string[] {
   return [...origins];
 }
 
+/** Path of the page that runs the Descope consent flow (the Inbound App's Flow Hosting URL). */
+export const DESCOPE_FLOW_PATH = "/descope/consent";
+
+/**
+ * Sources the Descope flow web component (@descope/web-component 4.3) needs
+ * besides 'self': the Descope API, the flow pages (from DESCOPE_STATIC_URL,
+ * or else `{DESCOPE_BASE_URL}/pages` with static.descope.com and
+ * static2.descope.com as the SDK's fallbacks), and the fonts and styles that
+ * Descope's CSP guide lists. Scripts need no entry: 'strict-dynamic' trusts
+ * the scripts the component injects. Empty in sandbox mode.
+ */
+export function descopeFlowSources(config: AppConfig): { connect: string[]; img: string[]; font: string[]; style: string[] } {
+  const { authServer } = config;
+  if (authServer.mode !== "descope") return { connect: [], img: [], font: [], style: [] };
+  const api = new URL(authServer.descopeBaseUrl).origin;
+  const pages = authServer.staticUrl ? [new URL(authServer.staticUrl).origin] : [api, "https://static.descope.com", "https://static2.descope.com"];
+  const cdn = authServer.cdnUrl ? [new URL(authServer.cdnUrl).origin] : [];
+  const unique = (items: string[]) => [...new Set(items)];
+  return {
+    connect: unique([api, ...pages]),
+    img: unique(pages),
+    font: unique([...cdn, "https://descopecdn.com", "https://fonts.gstatic.com", "data:"]),
+    style: ["https://fonts.googleapis.com"],
+  };
+}
+
 /**
  * Build the Content-Security-Policy for a response. Scripts run only with the
  * per-request nonce (Next.js adds it to its own scripts); styles allow inline
- * because React sets `style` attributes.
+ * because React sets `style` attributes. `options.descopeFlow` widens the
+ * policy for the Descope consent page only.
  */
-export function contentSecurityPolicy(config: AppConfig, nonce: string): string {
+export function contentSecurityPolicy(config: AppConfig, nonce: string, options: { descopeFlow?: boolean } = {}): string {
   const development = process.env.NODE_ENV === "development";
+  const descope = options.descopeFlow ? descopeFlowSources(config) : { connect: [], img: [], font: [], style: [] };
+  const withSources = (base: string, extra: string[]) => [base, ...extra].join(" ");
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`,
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
+    withSources("style-src 'self' 'unsafe-inline'", descope.style),
+    withSources("img-src 'self' data:", descope.img),
+    withSources("font-src 'self'", descope.font),
+    withSources("connect-src 'self'", descope.connect),
     `frame-src 'self'`,
     `frame-ancestors ${frameAncestors(config).join(" ")}`,
     "form-action 'self'",
@@ -34,7 +63,9 @@ export function contentSecurityPolicy(config: AppConfig, nonce: string): string 
 
 /** Headers every response carries besides the CSP. */
 export const STATIC_SECURITY_HEADERS: Record<string, string> = {
-  "referrer-policy": "no-referrer",
+  // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null"
+  // on form posts, which would defeat the Origin checks against cross-site requests.
+  "referrer-policy": "same-origin",
   "x-content-type-options": "nosniff",
   "cross-origin-opener-policy": "same-origin-allow-popups",
   "permissions-policy": "camera=(), microphone=(), geolocation=()",

@@ -41,7 +41,7 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     });
   } catch (error) {
     const appError = toAppError(error);
-    log[appError.status >= 500 ? "error" : "warn"]("fhir.failed", { requestId, launchId, code: appError.code, detail: appError.message, cause: appError.cause });
+    log[appError.status >= 500 ? "error" : "warn"]("fhir.failed", { requestId, launchId, errorCode: appError.code, detail: appError.message, cause: appError.cause });
     return errorJson(appError, requestId);
   }
 }
