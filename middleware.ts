@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
-import { contentSecurityPolicy, STATIC_SECURITY_HEADERS } from "@/lib/http/security-headers";
+import { contentSecurityPolicy, DESCOPE_FLOW_PATH, STATIC_SECURITY_HEADERS } from "@/lib/http/security-headers";
 
 /**
  * Adds security headers to every response and hides the sandbox when it is off.
@@ -14,7 +14,7 @@ export function middleware(request: NextRequest) {
   }
 
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-  const policy = contentSecurityPolicy(config, nonce);
+  const policy = contentSecurityPolicy(config, nonce, { descopeFlow: request.nextUrl.pathname === DESCOPE_FLOW_PATH });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("content-security-policy", policy);
   requestHeaders.set("x-nonce", nonce);

@@ -44,6 +44,10 @@ export interface AuthServerConfig {
   clientSecret: string | undefined;
   clientAuth: "client_secret_post" | "client_secret_basic" | "none";
   consentFlowId: string;
+  /** Base URL of the Descope flow pages (`DESCOPE_STATIC_URL`); unset lets the Descope SDK choose. */
+  staticUrl?: string;
+  /** Preferred base URL for Descope's UI component scripts (`DESCOPE_CDN_URL`); the SDK falls back to its CDNs. */
+  cdnUrl?: string;
 }
 
 export interface TrustedIssuer {
@@ -210,6 +214,13 @@ function parseAuthServer(env: Env, baseUrl: string, sandboxEnabled: boolean, pro
 
   const clientId = read(env, "DESCOPE_CLIENT_ID");
   const clientSecret = read(env, "DESCOPE_CLIENT_SECRET");
+  const staticUrl = read(env, "DESCOPE_STATIC_URL")?.replace(/\/+$/, "");
+  const cdnUrl = read(env, "DESCOPE_CDN_URL")?.replace(/\/+$/, "");
+  for (const [variable, value] of [["DESCOPE_STATIC_URL", staticUrl], ["DESCOPE_CDN_URL", cdnUrl]] as const) {
+    const check = value === undefined ? undefined : secureUrl(variable).safeParse(value);
+    if (check && !check.success) problems.push(...check.error.issues.map((issue) => issue.message));
+  }
+
   if (clientId === undefined) problems.push(`"DESCOPE_CLIENT_ID" is missing: copy the Inbound App's client id from the Descope console`);
   if (clientAuth !== "none" && clientSecret === undefined) {
     problems.push(`"DESCOPE_CLIENT_SECRET" is missing: copy the Inbound App's client secret, or set DESCOPE_CLIENT_AUTH=none for a public client`);
@@ -224,6 +235,8 @@ function parseAuthServer(env: Env, baseUrl: string, sandboxEnabled: boolean, pro
     clientSecret,
     clientAuth: clientAuth as AuthServerConfig["clientAuth"],
     consentFlowId,
+    staticUrl,
+    cdnUrl,
   };
 }
 
