@@ -217,3 +217,20 @@ describe("access checks", () => {
     });
   });
 });
+
+describe("patient users", () => {
+  const own = { resourceType: "Patient", id: "p1" } as const;
+  const other = { resourceType: "Patient", id: "p2" } as const;
+
+  it("confine user scopes to their own record", () => {
+    const grant = grantFromClaims({ scope: "user/*.rs", fhirUser: "Patient/p1" });
+    expect(() => authorizeRead(grant, own)).not.toThrow();
+    expect(() => authorizeRead(grant, other)).toThrow();
+  });
+
+  it("ignore a patient claim naming someone else", () => {
+    const grant = grantFromClaims({ scope: "user/*.rs patient/*.rs", patient: "p2", fhirUser: "Patient/p1" });
+    expect(grant.patient).toBe("p1");
+    expect(() => authorizeRead(grant, other)).toThrow();
+  });
+});

@@ -36,13 +36,23 @@ export interface SearchConfinement {
   patient?: string;
 }
 
-/** Build the grant of an access token from its `scope`, `patient` and `fhirUser` claims. */
+/**
+ * Build the grant of an access token from its `scope`, `patient` and `fhirUser` claims.
+ * A patient user (`fhirUser` `Patient/{id}`) may see only their own record, so
+ * their `user/` scopes act as `patient/` scopes for their own Patient, whatever
+ * the `patient` claim says.
+ */
 export function grantFromClaims(claims: { scope?: unknown; patient?: unknown; fhirUser?: unknown }): AccessGrant {
-  return {
-    scopes: parseScopes(typeof claims.scope === "string" ? claims.scope : undefined),
-    patient: typeof claims.patient === "string" && claims.patient !== "" ? claims.patient : undefined,
-    fhirUser: typeof claims.fhirUser === "string" && claims.fhirUser !== "" ? claims.fhirUser : undefined,
-  };
+  const scopes = parseScopes(typeof claims.scope === "string" ? claims.scope : undefined);
+  const fhirUser = typeof claims.fhirUser === "string" && claims.fhirUser !== "" ? claims.fhirUser : undefined;
+  const patient = typeof claims.patient === "string" && claims.patient !== "" ? claims.patient : undefined;
+
+  const ownPatient = fhirUser ? /^Patient\/([^/]+)$/.exec(fhirUser)?.[1] : undefined;
+  if (ownPatient) {
+    const confined = scopes.map((scope) => (scope.context === "user" ? { ...scope, context: "patient" as const } : scope));
+    return { scopes: confined, patient: ownPatient, fhirUser };
+  }
+  return { scopes, patient, fhirUser };
 }
 
 /**
