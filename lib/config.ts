@@ -29,6 +29,13 @@ export interface AppConfig {
   sessionIdleSeconds: number;
   /** A launch ends this long after it started, used or not. */
   sessionMaxSeconds: number;
+  /**
+   * Where the login runs when the app is framed by the EHR: in the frame, or
+   * in a popup for authorization servers whose login pages refuse framing.
+   */
+  loginWhenFramed: "frame" | "popup";
+  /** Test-only: session cookies without `Partitioned`, to show what breaks in a third-party frame. */
+  unsafeUnpartitionedCookies: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
   sandbox: SandboxConfig;
 }
@@ -69,6 +76,10 @@ export interface SandboxConfig {
   seed: number;
   patientCount: number;
   accessTokenTtlSeconds: number;
+  /** Extra origins that may frame the app when launched from the sandbox EHR (`SANDBOX_FRAME_ANCESTORS`). */
+  frameAncestors: string[];
+  /** When true the sandbox login and consent pages refuse to be framed, like many real login pages. */
+  loginRefusesFraming: boolean;
 }
 
 export class ConfigError extends Error {
@@ -240,13 +251,31 @@ function parseAuthServer(env: Env, baseUrl: string, sandboxEnabled: boolean, pro
   };
 }
 
-function sandboxIssuer(baseUrl: string): TrustedIssuer {
+function sandboxIssuer(baseUrl: string, extraFrameAncestors: string[]): TrustedIssuer {
   return {
     iss: `${baseUrl}/sandbox/fhir`,
     name: "Sandbox EHR",
     launchContext: { type: "launch-token", issuer: `${baseUrl}/sandbox/ehr`, jwksUrl: `${baseUrl}/sandbox/ehr/.well-known/jwks.json` },
-    frameAncestors: [baseUrl],
+    frameAncestors: [baseUrl, ...extraFrameAncestors],
   };
+}
+
+function parseOrigins(env: Env, name: string, problems: string[]): string[] {
+  const raw = read(env, name);
+  if (raw === undefined) return [];
+  const origins = raw.split(",").map((item) => item.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`"${name}" must list origins such as https://ehr.example, got "${origin}"`);
+  }
+  return origins;
+}
+
+function parseChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T, problems: string[]): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if ((choices as readonly string[]).includes(raw)) return raw as T;
+  problems.push(`"${name}" must be one of ${choices.join(", ")}, got "${raw}"`);
+  return fallback;
 }
 
 /** Parse and validate the configuration from `env`; throws one ConfigError listing every problem. */
@@ -269,7 +298,8 @@ export function parseConfig(env: Env): AppConfig {
 
   const authServer = parseAuthServer(env, baseUrl, sandboxEnabled, problems);
   const trustedIssuers = parseTrustedIssuers(env, problems);
-  if (sandboxEnabled) trustedIssuers.push(sandboxIssuer(baseUrl));
+  const sandboxFrameAncestors = parseOrigins(env, "SANDBOX_FRAME_ANCESTORS", problems);
+  if (sandboxEnabled) trustedIssuers.push(sandboxIssuer(baseUrl, sandboxFrameAncestors));
   if (trustedIssuers.length === 0) {
     problems.push(`"TRUSTED_ISSUERS" is empty: list at least one FHIR server, or set SANDBOX_ENABLED=true`);
   }
@@ -299,6 +329,8 @@ export function parseConfig(env: Env): AppConfig {
     // Thirty minutes idle matches common EHR screen-lock policies; eight hours is one clinical shift.
     sessionIdleSeconds: parseNumber(env, "SESSION_IDLE_SECONDS", 30 * 60, 5, 24 * 3600, problems),
     sessionMaxSeconds: parseNumber(env, "SESSION_MAX_SECONDS", 8 * 3600, 10, 7 * 24 * 3600, problems),
+    loginWhenFramed: parseChoice(env, "LOGIN_WHEN_FRAMED", ["frame", "popup"] as const, "frame", problems),
+    unsafeUnpartitionedCookies: parseFlag(env, "UNSAFE_UNPARTITIONED_COOKIES", problems),
     logLevel: logLevel as AppConfig["logLevel"],
     sandbox: {
       enabled: sandboxEnabled,
@@ -308,6 +340,8 @@ export function parseConfig(env: Env): AppConfig {
       seed: parseNumber(env, "SANDBOX_SEED", 42, 0, 2 ** 31 - 1, problems),
       patientCount: parseNumber(env, "SANDBOX_PATIENT_COUNT", 8, 1, 200, problems),
       accessTokenTtlSeconds: parseNumber(env, "SANDBOX_ACCESS_TOKEN_TTL", 3600, 1, 86_400, problems),
+      frameAncestors: sandboxFrameAncestors,
+      loginRefusesFraming: parseChoice(env, "SANDBOX_LOGIN_FRAMING", ["allow", "deny"] as const, "allow", problems) === "deny",
     },
   };
 

@@ -28,6 +28,12 @@ export const ERROR_CODES = {
     message: "The app has no record of this sign-in. It may have expired, been completed already, or started in another browser.",
     action: "Open the app again from your EHR, or start a new sign-in.",
   },
+  cookies_blocked: {
+    status: 400,
+    title: "The browser blocked the app's cookie",
+    message: "The app could not find its sign-in cookie in this frame. Browsers block cookies in frames from other sites unless the cookie is partitioned.",
+    action: "Open the app in a new window from your EHR, or allow cookies for this site, then launch again.",
+  },
   authorization_denied: {
     status: 403,
     title: "Access was not granted",

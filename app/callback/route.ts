@@ -1,15 +1,42 @@
 import type { NextRequest } from "next/server";
+import { cookies } from "next/headers";
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { HANDBACK_PARAMETER, popupHandbackResponse } from "@/lib/http/popup-handback";
 import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
 import { launchIdFromState } from "@/lib/smart/authorize";
 import { completeAuthorization, matchesPendingState } from "@/lib/smart/callback";
+import { LAUNCH_COOKIE_PREFIX, type LaunchRecord } from "@/lib/session/launch-record";
 import { deleteLaunch, loadLaunch } from "@/lib/session/launch-store";
 import { saveActiveLaunch } from "@/lib/session/launch-lifecycle";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
+
+async function holdsAnyLaunchCookie(): Promise<boolean> {
+  return (await cookies()).getAll().some((cookie) => cookie.name.startsWith(LAUNCH_COOKIE_PREFIX));
+}
+
+/** Pick the answer for a callback whose launch is not here, or whose login ran in a popup. */
+async function earlyResponse(request: NextRequest, launchId: string | undefined, record: LaunchRecord | undefined, requestId: string): Promise<Response | undefined> {
+  const params = request.nextUrl.searchParams;
+  const framed = request.headers.get("sec-fetch-dest") === "iframe";
+  const replayed = params.get(HANDBACK_PARAMETER) === "done";
+
+  if (launchId && !framed && !replayed && (!record || record.pending?.popupAuthorizationUrl)) {
+    log.info("callback.handback", { requestId, launchId, found: Boolean(record) });
+    return popupHandbackResponse(requestId, request.headers.get("x-nonce"));
+  }
+  if (launchId && !record && framed && !(await holdsAnyLaunchCookie())) {
+    return routeErrorResponse(new AppError("cookies_blocked", "Framed callback arrived without any launch cookie"), "callback.failed", { requestId, launchId });
+  }
+  if (!launchId || !record || !matchesPendingState(record, params.get("state"))) {
+    const error = new AppError("unknown_launch_state", launchId ? `No pending launch for this "state"` : `Parameter "state" is missing or malformed`);
+    return routeErrorResponse(error, "callback.failed", { requestId, launchId });
+  }
+  return undefined;
+}
 
 /**
  * The app's redirect URI. It finds the launch by `state`, completes the
@@ -19,14 +46,16 @@ export const dynamic = "force-dynamic";
  */
 export async function GET(request: NextRequest) {
   const requestId = newRequestId();
-  const params = request.nextUrl.searchParams;
-  const launchId = launchIdFromState(params.get("state"));
-
+  const launchId = launchIdFromState(request.nextUrl.searchParams.get("state"));
   const record = launchId ? await loadLaunch(launchId) : undefined;
-  if (!launchId || !record || !matchesPendingState(record, params.get("state"))) {
-    const error = new AppError("unknown_launch_state", launchId ? `No pending launch for this "state"` : `Parameter "state" is missing or malformed`);
-    return routeErrorResponse(error, "callback.failed", { requestId, launchId });
-  }
+
+  const early = await earlyResponse(request, launchId, record, requestId);
+  if (early) return early;
+  // Unreachable: earlyResponse answers every callback without a launch.
+  if (!launchId || !record) return new Response(null, { status: 500 });
+
+  const params = new URLSearchParams(request.nextUrl.searchParams);
+  params.delete(HANDBACK_PARAMETER);
 
   try {
     const completed = await completeAuthorization(params, record);

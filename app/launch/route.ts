@@ -26,10 +26,16 @@ export async function GET(request: NextRequest) {
     const { record, authorizationUrl } = await startAuthorization({ kind: "ehr", iss: issuer.iss, launch: launch ?? undefined, launchContext });
     launchId = record.id;
 
+    // Inside the EHR's frame, a login page that refuses framing would show a
+    // browser error, so the login opens in a popup from our own page instead.
+    const popup = getConfig().loginWhenFramed === "popup" && request.headers.get("sec-fetch-dest") === "iframe";
+    if (popup && record.pending) record.pending.popupAuthorizationUrl = authorizationUrl.href;
+
     await evictOldLaunches();
     await saveLaunch(record, PENDING_TTL_SECONDS);
-    log.info("launch.started", { requestId, launchId, iss: issuer.iss, authServer: getConfig().authServer.mode });
-    return new Response(null, { status: 303, headers: { location: authorizationUrl.href, "cache-control": "no-store" } });
+    log.info("launch.started", { requestId, launchId, iss: issuer.iss, authServer: getConfig().authServer.mode, popup });
+    const location = popup ? `${getConfig().baseUrl}/sign-in/${launchId}` : authorizationUrl.href;
+    return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });
   } catch (error) {
     return routeErrorResponse(error, "launch.failed", { requestId, launchId });
   }

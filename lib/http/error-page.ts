@@ -10,8 +10,9 @@ export function escapeHtml(text: string): string {
 /**
  * Render the error page a route handler answers with: the code's title,
  * message and next step, plus a peer's description as plain text.
+ * `trailingHtml` goes before `</body>` unescaped, so it must be trusted markup.
  */
-export function errorPageResponse(error: AppError, requestId: string): Response {
+export function errorPageResponse(error: AppError, requestId: string, trailingHtml = ""): Response {
   const text = ERROR_CODES[error.code];
   const peerDetail = error.options.publicDetail
     ? `<p>Details from the server: <q class="peer-detail">${escapeHtml(error.options.publicDetail.slice(0, 500))}</q></p>`
@@ -26,7 +27,7 @@ export function errorPageResponse(error: AppError, requestId: string): Response 
 ${peerDetail}
 <p><strong>What to do:</strong> ${escapeHtml(text.action)}</p>
 <p class="muted">Error code: <code>${escapeHtml(error.code)}</code> · Request id: <code>${escapeHtml(requestId)}</code></p>
-</main></body></html>`;
+</main>${trailingHtml}</body></html>`;
   return new Response(html, {
     status: error.status,
     headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },

@@ -20,6 +20,8 @@ export interface PendingAuthorization {
   nonce: string;
   /** Milliseconds since the epoch. */
   expiresAt: number;
+  /** Set when the login runs in a popup: the URL the popup opens. */
+  popupAuthorizationUrl?: string;
 }
 
 export interface TokenSet {

@@ -11,7 +11,9 @@ import { LAUNCH_COOKIE_PREFIX, launchCookieName, sealLaunch, unsealLaunch, type 
  * an iframe of the EHR on another site, where Chromium sends only partitioned
  * cross-site cookies. Browsers treat `http://localhost` as secure, so local runs work too.
  */
-const COOKIE_OPTIONS = { httpOnly: true, secure: true, sameSite: "none", partitioned: true, path: "/" } as const;
+function cookieOptions() {
+  return { httpOnly: true, secure: true, sameSite: "none", partitioned: !getConfig().unsafeUnpartitionedCookies, path: "/" } as const;
+}
 
 const LAUNCH_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
@@ -32,12 +34,12 @@ export async function loadLaunch(launchId: string): Promise<LaunchRecord | undef
 export async function saveLaunch(record: LaunchRecord, ttlSeconds: number): Promise<void> {
   const sealed = await sealLaunch(record, ttlSeconds);
   const store = await cookies();
-  store.set(launchCookieName(record.id), sealed, { ...COOKIE_OPTIONS, maxAge: ttlSeconds });
+  store.set(launchCookieName(record.id), sealed, { ...cookieOptions(), maxAge: ttlSeconds });
 }
 
 export async function deleteLaunch(launchId: string): Promise<void> {
   const store = await cookies();
-  store.set(launchCookieName(launchId), "", { ...COOKIE_OPTIONS, maxAge: 0 });
+  store.set(launchCookieName(launchId), "", { ...cookieOptions(), maxAge: 0 });
 }
 
 /**
@@ -53,12 +55,12 @@ export async function evictOldLaunches(keep: number = getConfig().maxLaunches - 
     const id = entry.name.slice(LAUNCH_COOKIE_PREFIX.length);
     const record = await unsealLaunch(entry.value, id);
     if (record) records.push(record);
-    else store.set(entry.name, "", { ...COOKIE_OPTIONS, maxAge: 0 });
+    else store.set(entry.name, "", { ...cookieOptions(), maxAge: 0 });
   }
 
   records.sort((a, b) => b.createdAt - a.createdAt);
   for (const old of records.slice(Math.max(keep, 0))) {
     log.info("launch.evicted", { launchId: old.id });
-    store.set(launchCookieName(old.id), "", { ...COOKIE_OPTIONS, maxAge: 0 });
+    store.set(launchCookieName(old.id), "", { ...cookieOptions(), maxAge: 0 });
   }
 }
