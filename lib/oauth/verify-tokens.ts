@@ -30,7 +30,8 @@ export interface AccessTokenClaims extends JWTPayload {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof errors.JWTClaimValidationFailed) return `claim "${error.claim}" failed: ${error.reason}`;
+  // jose's message says what was wrong (`unexpected "iss" claim value`); its `reason` is only "check_failed" or "missing".
+  if (error instanceof errors.JWTClaimValidationFailed) return `claim "${error.claim}" failed: ${error.message}`;
   if (error instanceof errors.JWTExpired) return "token expired";
   if (error instanceof errors.JOSEAlgNotAllowed) return "algorithm not allowed";
   if (error instanceof errors.JWKSNoMatchingKey) return "no key with a matching kid";
