@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
-import { contentSecurityPolicy, DESCOPE_FLOW_PATH, STATIC_SECURITY_HEADERS } from "@/lib/http/security-headers";
+import { contentSecurityPolicy, DESCOPE_FLOW_PATH, isNeverFramed, STATIC_SECURITY_HEADERS } from "@/lib/http/security-headers";
 
 /**
  * Adds security headers to every response and hides the sandbox when it is off.
@@ -14,7 +14,9 @@ export function middleware(request: NextRequest) {
   }
 
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-  const policy = contentSecurityPolicy(config, nonce, { descopeFlow: request.nextUrl.pathname === DESCOPE_FLOW_PATH });
+  const { pathname } = request.nextUrl;
+  const neverFramed = isNeverFramed(pathname, config);
+  const policy = contentSecurityPolicy(config, nonce, { descopeFlow: pathname === DESCOPE_FLOW_PATH, neverFramed });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("content-security-policy", policy);
   requestHeaders.set("x-nonce", nonce);
@@ -22,6 +24,7 @@ export function middleware(request: NextRequest) {
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", policy);
   for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) response.headers.set(name, value);
+  if (neverFramed) response.headers.set("x-frame-options", "DENY");
   if (config.baseUrl.startsWith("https://")) response.headers.set("strict-transport-security", "max-age=63072000; includeSubDomains");
   return response;
 }

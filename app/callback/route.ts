@@ -6,6 +6,7 @@ import { log } from "@/lib/log";
 import { HANDBACK_PARAMETER, popupHandbackResponse } from "@/lib/http/popup-handback";
 import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
 import { launchIdFromState } from "@/lib/smart/authorize";
+import { launchViewPath } from "@/lib/smart/intent";
 import { completeAuthorization, matchesPendingState } from "@/lib/smart/callback";
 import { LAUNCH_COOKIE_PREFIX, type LaunchRecord } from "@/lib/session/launch-record";
 import { deleteLaunch, loadLaunch } from "@/lib/session/launch-store";
@@ -61,7 +62,7 @@ export async function GET(request: NextRequest) {
     const completed = await completeAuthorization(params, record);
     await saveActiveLaunch({ ...completed, createdAt: Date.now(), lastSeenAt: Date.now() });
     log.info("callback.completed", { requestId, launchId, scope: completed.tokens?.scope, patient: completed.context?.patient });
-    return new Response(null, { status: 303, headers: { location: `${getConfig().baseUrl}/launches/${launchId}`, "cache-control": "no-store" } });
+    return new Response(null, { status: 303, headers: { location: `${getConfig().baseUrl}${launchViewPath(launchId, completed.context?.intent)}`, "cache-control": "no-store" } });
   } catch (error) {
     await deleteLaunch(launchId);
     return routeErrorResponse(error, "callback.failed", { requestId, launchId });

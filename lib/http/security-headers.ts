@@ -40,9 +40,9 @@ export function descopeFlowSources(config: AppConfig): { connect: string[]; img:
  * Build the Content-Security-Policy for a response. Scripts run only with the
  * per-request nonce (Next.js adds it to its own scripts); styles allow inline
  * because React sets `style` attributes. `options.descopeFlow` widens the
- * policy for the Descope consent page only.
+ * policy for the Descope consent page only; `options.neverFramed` forbids all framing.
  */
-export function contentSecurityPolicy(config: AppConfig, nonce: string, options: { descopeFlow?: boolean } = {}): string {
+export function contentSecurityPolicy(config: AppConfig, nonce: string, options: { descopeFlow?: boolean; neverFramed?: boolean } = {}): string {
   const development = process.env.NODE_ENV === "development";
   const descope = options.descopeFlow ? descopeFlowSources(config) : { connect: [], img: [], font: [], style: [] };
   const withSources = (base: string, extra: string[]) => [base, ...extra].join(" ");
@@ -53,20 +53,35 @@ export function contentSecurityPolicy(config: AppConfig, nonce: string, options:
     withSources("img-src 'self' data:", descope.img),
     withSources("font-src 'self'", descope.font),
     withSources("connect-src 'self'", descope.connect),
-    `frame-src 'self'`,
-    `frame-ancestors ${frameAncestors(config).join(" ")}`,
+    // The sandbox EHR may run on another loopback site than the app it frames.
+    `frame-src 'self' ${new URL(config.baseUrl).origin}`,
+    `frame-ancestors ${options.neverFramed ? "'none'" : frameAncestors(config).join(" ")}`,
     "form-action 'self'",
     "base-uri 'none'",
     "object-src 'none'",
   ].join("; ");
 }
 
-/** Headers every response carries besides the CSP. */
+/**
+ * Headers every response carries besides the CSP. There is deliberately no
+ * Cross-Origin-Opener-Policy: the login popup must keep its `window.opener`
+ * to hand the authorization response back to the framed app.
+ */
 export const STATIC_SECURITY_HEADERS: Record<string, string> = {
   // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null"
   // on form posts, which would defeat the Origin checks against cross-site requests.
   "referrer-policy": "same-origin",
   "x-content-type-options": "nosniff",
-  "cross-origin-opener-policy": "same-origin-allow-popups",
   "permissions-policy": "camera=(), microphone=(), geolocation=()",
 };
+
+/**
+ * Return true for pages that are never shown inside another page: the status
+ * page, the sandbox EHR (it is the top-level window that frames the app), and
+ * the sandbox login when it plays a login page that refuses framing.
+ */
+export function isNeverFramed(pathname: string, config: AppConfig): boolean {
+  if (pathname === "/status" || pathname === "/sandbox/ehr" || pathname.startsWith("/sandbox/ehr/")) return true;
+  const loginPage = pathname.startsWith("/sandbox/descope/login") || pathname.startsWith("/sandbox/descope/consent");
+  return loginPage && config.sandbox.loginRefusesFraming;
+}

@@ -3,12 +3,14 @@ import { MessagePage } from "@/app/_components/message-page";
 import { Providers } from "@/app/_components/providers";
 import { expiryReason } from "@/lib/session/launch-lifecycle";
 import { loadLaunch } from "@/lib/session/launch-store";
+import { loadSmartStyle } from "@/lib/smart/style";
 
 export const dynamic = "force-dynamic";
 
 /**
- * Frame of every page of one launch. A launch this browser does not hold shows
- * the "session ended" page; an expired one says why (the next request deletes it).
+ * Frame of every page of one launch, in the EHR's SMART style when it sent one.
+ * A launch this browser does not hold shows the "session ended" page; an
+ * expired one says why (the next request deletes it).
  */
 export default async function LaunchLayout({ children, params }: { children: React.ReactNode; params: Promise<{ launchId: string }> }) {
   const { launchId } = await params;
@@ -20,19 +22,24 @@ export default async function LaunchLayout({ children, params }: { children: Rea
     return <MessagePage code="session_expired" detail={expired === "idle" ? "The app was not used for too long." : "The session reached its maximum length."} />;
   }
 
+  const style = await loadSmartStyle(record);
+  const styled = Object.keys(style).length > 0;
+
   return (
     <Providers>
-      <nav aria-label="Launch" className="launch-nav">
-        <Link href={`/launches/${launchId}`}>Patient</Link>
-        <Link href={`/launches/${launchId}/consent`}>Access granted</Link>
-        <form method="post" action="/logout" className="logout-form">
-          <input type="hidden" name="launchId" value={launchId} />
-          <button type="submit" className="secondary">
-            Sign out
-          </button>
-        </form>
-      </nav>
-      {children}
+      <div className="launch-shell" style={style as React.CSSProperties} data-smart-style={styled ? "applied" : "none"}>
+        <nav aria-label="Launch" className="launch-nav">
+          <Link href={`/launches/${launchId}`}>Patient</Link>
+          <Link href={`/launches/${launchId}/consent`}>Access granted</Link>
+          <form method="post" action="/logout" className="logout-form">
+            <input type="hidden" name="launchId" value={launchId} />
+            <button type="submit" className="secondary">
+              Sign out
+            </button>
+          </form>
+        </nav>
+        {children}
+      </div>
     </Providers>
   );
 }
