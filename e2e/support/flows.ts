@@ -2,9 +2,13 @@ import { expect, type FrameLocator, type Page } from "@playwright/test";
 
 export const LAUNCH_COOKIE_PREFIX = "__Host-smart-launch-";
 
-/** Open the sandbox EHR and launch the app for the patient whose name matches `patient`. */
-export async function openFromEhr(page: Page, patient: RegExp): Promise<FrameLocator> {
-  await page.goto("/sandbox/ehr");
+/**
+ * Open the sandbox EHR and launch the app for the patient whose name matches
+ * `patient`. With `ehrURL`, the EHR runs on that origin, another site than the app.
+ */
+export async function openFromEhr(page: Page, patient: RegExp, ehrURL?: string, options: (page: Page) => Promise<void> = async () => {}): Promise<FrameLocator> {
+  await page.goto(ehrURL ? `${ehrURL}/sandbox/ehr` : "/sandbox/ehr");
+  await options(page);
   await page.getByRole("button", { name: patient }).click();
   return page.frameLocator('iframe[title="SMART app"]');
 }

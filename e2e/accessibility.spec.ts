@@ -1,0 +1,57 @@
+import path from "node:path";
+import type { Page } from "@playwright/test";
+import { test, expect } from "./support/fixtures";
+
+const AXE_SCRIPT = path.resolve(__dirname, "../node_modules/axe-core/axe.min.js");
+
+// axe-core is injected as a script, which the app's CSP would block.
+test.use({ bypassCSP: true });
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE_SCRIPT });
+  const results = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: () => Promise<{ violations: Array<{ id: string; impact?: string; nodes: unknown[] }> }> } }).axe;
+    return axe.run();
+  });
+  return results.violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical").map((violation) => `${violation.id} (${violation.nodes.length})`);
+}
+
+test("keyboard-only launch passes axe checks", async ({ page }) => {
+  await page.goto("/");
+  expect(await seriousViolations(page)).toEqual([]);
+
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Sign in with Sandbox EHR" })).toBeFocused();
+  await page.keyboard.press("Enter");
+
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  const practitioner = page.getByRole("radio", { name: /\(practitioner\)/ });
+  await practitioner.focus();
+  await page.keyboard.press("Space");
+  await expect(practitioner).toBeChecked();
+  await page.getByRole("button", { name: "Sign in" }).focus();
+  await page.keyboard.press("Enter");
+
+  await expect(page.getByRole("button", { name: "Allow" })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole("button", { name: "Allow" }).focus();
+  await page.keyboard.press("Enter");
+
+  await expect(page.getByRole("heading", { name: "Choose a patient" })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByLabel("Patient name").focus();
+  await page.keyboard.type("Walsh");
+  await page.keyboard.press("Enter");
+  await page.getByRole("button", { name: "Choose Claudie Walsh" }).focus();
+  await page.keyboard.press("Enter");
+
+  await expect(page.getByTestId("patient-name")).toHaveText("Claudie Walsh");
+  await expect(page.getByRole("heading", { name: "Allergies" })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+
+  await page.getByRole("link", { name: "Access granted" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Access granted to this app" })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
