@@ -47,6 +47,8 @@ export async function startAuthorization(input: {
   url.searchParams.set("code_challenge", await oauth.calculatePKCECodeChallenge(codeVerifier));
   url.searchParams.set("code_challenge_method", "S256");
   if (input.launch) url.searchParams.set("launch", input.launch);
+  // OpenID Connect Core §11: servers may drop offline_access unless consent is prompted.
+  if (scope.split(" ").includes("offline_access")) url.searchParams.set("prompt", "consent");
 
   const now = Date.now();
   const record: LaunchRecord = {

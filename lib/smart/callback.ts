@@ -104,6 +104,17 @@ export function mergeContext(response: Record<string, unknown>, claims: AccessTo
 }
 
 /**
+ * Add `openid` to the granted scope when a verified id token arrived. Some
+ * servers (oidc-provider with resource indicators, for one) list only the
+ * resource server's scopes in `scope` although they granted OpenID.
+ */
+function withIdentityScopes(scope: string, idClaims: IdTokenClaims | undefined): string {
+  const scopes = splitScopes(scope);
+  if (idClaims && !scopes.includes("openid")) scopes.push("openid");
+  return scopes.join(" ");
+}
+
+/**
  * Complete a launch from its authorization response: check it, exchange the
  * code with the PKCE verifier, verify both tokens with jose against the
  * issuer's JWKS, and return the launch with its tokens and context and
@@ -122,11 +133,12 @@ export async function completeAuthorization(params: URLSearchParams, record: Lau
     : undefined;
 
   const expiresIn = typeof response.expires_in === "number" ? response.expires_in : undefined;
+  const grantedScope = response.scope ?? (typeof claims.scope === "string" ? claims.scope : "");
   const tokens: TokenSet = {
     accessToken: response.access_token,
     refreshToken: response.refresh_token,
     tokenType: response.token_type,
-    scope: response.scope ?? (typeof claims.scope === "string" ? claims.scope : ""),
+    scope: withIdentityScopes(grantedScope, idClaims),
     expiresAt: expiresIn !== undefined ? Date.now() + expiresIn * 1000 : (claims.exp ?? 0) * 1000,
   };
 
