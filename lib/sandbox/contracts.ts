@@ -4,7 +4,7 @@
  */
 
 /** Faults a sandbox launch can ask for, like the SMART reference launcher's simulated errors. */
-export const SIMULATED_ERRORS = ["auth_invalid_client", "auth_consent_denied", "token_server_error", "fhir_token_expired"] as const;
+export const SIMULATED_ERRORS = ["auth_invalid_client", "auth_consent_denied", "token_server_error", "token_refresh_error", "fhir_token_expired"] as const;
 export type SimulatedError = (typeof SIMULATED_ERRORS)[number];
 
 /**
