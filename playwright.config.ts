@@ -12,8 +12,12 @@ const basePort = Number(process.env.E2E_PORT ?? 3210);
  */
 const SERVERS = {
   default: { port: basePort, env: {} },
-  // Access tokens live 5 s, and the login page refuses framing so the login runs in a popup.
-  "short-tokens-popup": { port: basePort + 1, env: { SANDBOX_ACCESS_TOKEN_TTL: "5", LOGIN_WHEN_FRAMED: "popup", SANDBOX_LOGIN_FRAMING: "deny" } },
+  // Access tokens live 5 s, EHR launches ask for online_access so they get a
+  // refresh token, and the login page refuses framing so the login runs in a popup.
+  "short-tokens-popup": {
+    port: basePort + 1,
+    env: { SANDBOX_ACCESS_TOKEN_TTL: "5", SMART_SCOPES: "launch openid fhirUser patient/*.rs online_access", LOGIN_WHEN_FRAMED: "popup", SANDBOX_LOGIN_FRAMING: "deny" },
+  },
   // Session cookies without Partitioned, which a third-party frame must not keep.
   unpartitioned: { port: basePort + 2, env: { UNSAFE_UNPARTITIONED_COOKIES: "true" } },
 } as const;

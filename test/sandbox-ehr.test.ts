@@ -43,14 +43,22 @@ async function listedPatients(): Promise<ListedPatient[]> {
   return buttons.filter((button) => button.name === "patient").map((button) => ({ id: button.value ?? "", label: button["aria-label"] ?? "" }));
 }
 
-/** Open the EHR launch page and return the app URL in its iframe. */
+/**
+ * Open the EHR launch page, load its iframe's URL (the EHR's open route) and
+ * return the app launch URL it redirects to.
+ */
 async function iframeSource(query: Record<string, string>): Promise<URL> {
   const response = await fetch(`${ehrIssuer}/launch?${new URLSearchParams(query)}`, { redirect: "manual" });
   expect(response.status).toBe(200);
   const html = await response.text();
   const match = /<iframe [^>]*title="SMART app"[^>]*src="([^"]+)"/.exec(html) ?? /<iframe [^>]*src="([^"]+)"[^>]*title="SMART app"/.exec(html);
   if (!match?.[1]) throw new Error(`no app iframe on the launch page:\n${html.slice(0, 2000)}`);
-  return new URL(decodeHtml(match[1]));
+
+  const frame = new URL(decodeHtml(match[1]));
+  expect(frame.origin + frame.pathname).toBe(`${ehrIssuer}/open`);
+  const opened = await fetch(frame, { redirect: "manual" });
+  expect(opened.status).toBe(303);
+  return new URL(opened.headers.get("location") ?? "");
 }
 
 async function oauthErrorOf(action: () => Promise<unknown>): Promise<OAuthError> {
@@ -204,5 +212,14 @@ describe("latestEncounterId", () => {
 
   it("returns undefined for a patient without encounters", async () => {
     expect(await latestEncounterId("no-such-patient")).toBeUndefined();
+  });
+});
+
+describe("EHR open route", () => {
+  it("mints a new launch token per load", async () => {
+    const [patient] = await listedPatients();
+    const first = await iframeSource({ patient: patient?.id ?? "" });
+    const second = await iframeSource({ patient: patient?.id ?? "" });
+    expect(first.searchParams.get("launch")).not.toBe(second.searchParams.get("launch"));
   });
 });

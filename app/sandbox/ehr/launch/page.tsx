@@ -28,8 +28,9 @@ function LaunchError({ message }: { message: string }) {
 }
 
 /**
- * Launch page of the EHR simulator: signs a launch token on the server and
- * opens the app's launch URL with it, framed inside the EHR or as the whole window.
+ * Launch page of the EHR simulator: opens the app framed inside the EHR
+ * (through `/sandbox/ehr/open`, which signs a launch token for each load), or
+ * as the whole window.
  */
 export default async function EhrLaunchPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if (!getConfig().sandbox.enabled) notFound();
@@ -48,9 +49,10 @@ export default async function EhrLaunchPage({ searchParams }: { searchParams: Pr
   const patient = (await listSandboxPatients()).find((candidate) => candidate.id === options.patientId);
   if (!patient) return <LaunchError message={`No sandbox patient has the id "${options.patientId}".`} />;
 
-  const context = launchContextFor(options, await latestEncounterId(patient.id));
-  const launchUrl = buildAppLaunchUrl(await mintLaunchToken(context));
-  if (options.display === "window") redirect(launchUrl);
+  if (options.display === "window") {
+    const context = launchContextFor(options, await latestEncounterId(patient.id));
+    redirect(buildAppLaunchUrl(await mintLaunchToken(context)));
+  }
 
   return (
     <main style={{ maxWidth: "none" }}>
@@ -61,7 +63,7 @@ export default async function EhrLaunchPage({ searchParams }: { searchParams: Pr
       </p>
       <iframe
         title="SMART app"
-        src={launchUrl}
+        src={`${getConfig().sandbox.ehrIssuer}/open?${query.toString()}`}
         style={{ width: "100%", height: "80vh", border: "1px solid var(--color-border)", borderRadius: "var(--radius)", background: "#fff" }}
       />
     </main>
