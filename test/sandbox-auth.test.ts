@@ -184,7 +184,9 @@ async function launchTokenFromEhr(query: Record<string, string>): Promise<string
   const html = await page.text();
   const src = /<iframe[^>]*src="([^"]+)"/.exec(html)?.[1];
   if (!src) throw new Error(`no iframe on the EHR launch page:\n${html.slice(0, 2000)}`);
-  return new URL(decodeHtml(src)).searchParams.get("launch") ?? "";
+  // The frame loads the EHR's open route, which signs a token and redirects to the app.
+  const opened = await fetch(decodeHtml(src), { redirect: "manual" });
+  return new URL(opened.headers.get("location") ?? "").searchParams.get("launch") ?? "";
 }
 
 async function firstPatientId(): Promise<string> {
