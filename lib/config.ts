@@ -80,6 +80,8 @@ export interface SandboxConfig {
   frameAncestors: string[];
   /** When true the sandbox login and consent pages refuse to be framed, like many real login pages. */
   loginRefusesFraming: boolean;
+  /** Redirect URIs of the sandbox's public client besides its built-in ones (`SANDBOX_EXTRA_REDIRECT_URIS`), on loopback hosts only. */
+  extraRedirectUris: string[];
 }
 
 export class ConfigError extends Error {
@@ -270,6 +272,23 @@ function parseOrigins(env: Env, name: string, problems: string[]): string[] {
   return origins;
 }
 
+function parseLoopbackUrls(env: Env, name: string, problems: string[]): string[] {
+  const raw = read(env, name);
+  if (raw === undefined) return [];
+  const urls = raw.split(",").map((item) => item.trim()).filter(Boolean);
+  for (const value of urls) {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    const valid = url !== undefined && ["http:", "https:"].includes(url.protocol) && isLoopbackUrl(url) && !url.username && !url.password && !url.hash;
+    if (!valid) problems.push(`"${name}" must list URLs on a loopback host such as http://localhost:8080/callback, got "${value}"`);
+  }
+  return urls;
+}
+
 function parseChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T, problems: string[]): T {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
@@ -342,6 +361,7 @@ export function parseConfig(env: Env): AppConfig {
       accessTokenTtlSeconds: parseNumber(env, "SANDBOX_ACCESS_TOKEN_TTL", 3600, 1, 86_400, problems),
       frameAncestors: sandboxFrameAncestors,
       loginRefusesFraming: parseChoice(env, "SANDBOX_LOGIN_FRAMING", ["allow", "deny"] as const, "allow", problems) === "deny",
+      extraRedirectUris: parseLoopbackUrls(env, "SANDBOX_EXTRA_REDIRECT_URIS", problems),
     },
   };
 

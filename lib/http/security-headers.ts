@@ -37,12 +37,26 @@ export function descopeFlowSources(config: AppConfig): { connect: string[]; img:
 }
 
 /**
+ * Origins of the sandbox public client's extra redirect URIs. Chromium applies
+ * `form-action` to the redirect that follows a form post too, so the sandbox
+ * sign-in and consent forms, which end in a redirect to the client, must list them.
+ */
+function sandboxRedirectOrigins(config: AppConfig): string[] {
+  return [...new Set(config.sandbox.extraRedirectUris.map((uri) => new URL(uri).origin))];
+}
+
+/**
  * Build the Content-Security-Policy for a response. Scripts run only with the
  * per-request nonce (Next.js adds it to its own scripts); styles allow inline
  * because React sets `style` attributes. `options.descopeFlow` widens the
- * policy for the Descope consent page only; `options.neverFramed` forbids all framing.
+ * policy for the Descope consent page only; `options.neverFramed` forbids all framing;
+ * `options.sandboxSignIn` lets the sandbox sign-in and consent forms redirect to extra redirect URIs.
  */
-export function contentSecurityPolicy(config: AppConfig, nonce: string, options: { descopeFlow?: boolean; neverFramed?: boolean } = {}): string {
+export function contentSecurityPolicy(
+  config: AppConfig,
+  nonce: string,
+  options: { descopeFlow?: boolean; neverFramed?: boolean; sandboxSignIn?: boolean } = {},
+): string {
   const development = process.env.NODE_ENV === "development";
   const descope = options.descopeFlow ? descopeFlowSources(config) : { connect: [], img: [], font: [], style: [] };
   const withSources = (base: string, extra: string[]) => [base, ...extra].join(" ");
@@ -56,7 +70,7 @@ export function contentSecurityPolicy(config: AppConfig, nonce: string, options:
     // The sandbox EHR may run on another loopback site than the app it frames.
     `frame-src 'self' ${new URL(config.baseUrl).origin}`,
     `frame-ancestors ${options.neverFramed ? "'none'" : frameAncestors(config).join(" ")}`,
-    "form-action 'self'",
+    ["form-action 'self'", ...(options.sandboxSignIn ? sandboxRedirectOrigins(config) : [])].join(" "),
     "base-uri 'none'",
     "object-src 'none'",
   ].join("; ");
@@ -82,6 +96,10 @@ export const STATIC_SECURITY_HEADERS: Record<string, string> = {
  */
 export function isNeverFramed(pathname: string, config: AppConfig): boolean {
   if (pathname === "/status" || pathname === "/sandbox/ehr" || pathname.startsWith("/sandbox/ehr/")) return true;
-  const loginPage = pathname.startsWith("/sandbox/descope/login") || pathname.startsWith("/sandbox/descope/consent");
-  return loginPage && config.sandbox.loginRefusesFraming;
+  return isSandboxSignInPage(pathname) && config.sandbox.loginRefusesFraming;
+}
+
+/** Return true for the sandbox authorization server's sign-in and consent pages. */
+export function isSandboxSignInPage(pathname: string): boolean {
+  return pathname.startsWith("/sandbox/descope/login") || pathname.startsWith("/sandbox/descope/consent");
 }

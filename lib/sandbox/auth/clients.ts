@@ -28,7 +28,7 @@ export function listSandboxClients(): SandboxClient[] {
       clientId: SANDBOX_PUBLIC_CLIENT_ID,
       name: "Sandbox public test client",
       type: "public",
-      redirectUris: ["http://127.0.0.1/callback", "http://localhost/callback"],
+      redirectUris: ["http://127.0.0.1/callback", "http://localhost/callback", ...config.sandbox.extraRedirectUris],
     },
   ];
 }
