@@ -1,8 +1,26 @@
+import { headers } from "next/headers";
 import { getConfig } from "@/lib/config";
 
-/** Landing page for standalone launches: the user picks their health system. */
-export default function HomePage() {
+/**
+ * Landing page for standalone launches: the user picks their health system.
+ * Inside a frame it offers no sign-in: a standalone launch there would show a
+ * patient unrelated to the EHR chart around it.
+ */
+export default async function HomePage() {
   const { trustedIssuers } = getConfig();
+  const framed = (await headers()).get("sec-fetch-dest") === "iframe";
+
+  if (framed) {
+    return (
+      <main>
+        <h1>SMART on FHIR with Descope</h1>
+        <section className="card" role="status">
+          <p>To continue, open the app again from the patient&apos;s chart in your EHR.</p>
+        </section>
+      </main>
+    );
+  }
+
   return (
     <main>
       <h1>SMART on FHIR with Descope</h1>

@@ -253,12 +253,24 @@ function parseAuthServer(env: Env, baseUrl: string, sandboxEnabled: boolean, pro
   };
 }
 
+/**
+ * Return the other loopback name of a local origin (`localhost` and
+ * `127.0.0.1`), so the sandbox EHR opened under either name may frame the app.
+ */
+function loopbackTwin(baseUrl: string): string[] {
+  const url = new URL(baseUrl);
+  const twin = url.hostname === "localhost" ? "127.0.0.1" : url.hostname === "127.0.0.1" ? "localhost" : undefined;
+  if (!twin) return [];
+  url.hostname = twin;
+  return [url.origin];
+}
+
 function sandboxIssuer(baseUrl: string, extraFrameAncestors: string[]): TrustedIssuer {
   return {
     iss: `${baseUrl}/sandbox/fhir`,
     name: "Sandbox EHR",
     launchContext: { type: "launch-token", issuer: `${baseUrl}/sandbox/ehr`, jwksUrl: `${baseUrl}/sandbox/ehr/.well-known/jwks.json` },
-    frameAncestors: [baseUrl, ...extraFrameAncestors],
+    frameAncestors: [...new Set([baseUrl, ...loopbackTwin(baseUrl), ...extraFrameAncestors])],
   };
 }
 

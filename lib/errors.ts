@@ -38,7 +38,7 @@ export const ERROR_CODES = {
     status: 403,
     title: "Access was not granted",
     message: "The sign-in ended without granting the app access.",
-    action: "Open the app again and approve access to continue, or close this window.",
+    action: "Open the app again from your EHR, or sign in again, and approve access to continue.",
   },
   authorization_error: {
     status: 400,
@@ -67,7 +67,7 @@ export const ERROR_CODES = {
   launch_not_found: {
     status: 401,
     title: "Your session has ended",
-    message: "This app session expired, was signed out, or belongs to another browser.",
+    message: "This app session expired, was signed out, was closed because too many patients were open at once in this browser, or belongs to another browser.",
     action: "Open the app again from your EHR, or sign in again.",
   },
   refresh_failed: {

@@ -23,6 +23,11 @@ describe("parseConfig", () => {
     expect(config.trustedIssuers.map((issuer) => issuer.iss)).toEqual(["http://localhost:3000/sandbox/fhir"]);
   });
 
+  it("lets the sandbox EHR frame under either loopback name", () => {
+    expect(parseConfig(SANDBOX).trustedIssuers[0]?.frameAncestors).toEqual(["http://localhost:3000", "http://127.0.0.1:3000"]);
+    expect(parseConfig({ ...SANDBOX, APP_BASE_URL: "https://demo.example" }).trustedIssuers[0]?.frameAncestors).toEqual(["https://demo.example"]);
+  });
+
   it("builds the Descope issuer from project id and base URL", () => {
     const config = parseConfig({ ...DESCOPE, DESCOPE_BASE_URL: "https://api.euc1.descope.com/" });
     expect(config.authServer.issuer).toBe("https://api.euc1.descope.com/v1/apps/P2abc");

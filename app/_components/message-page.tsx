@@ -1,8 +1,18 @@
+import Link from "next/link";
+import { headers } from "next/headers";
 import { ERROR_CODES, type ErrorCode } from "@/lib/errors";
 
-/** A full-page message for a known error code, with its next step. */
-export function MessagePage({ code, detail }: { code: ErrorCode; detail?: string }) {
+/** Codes after which a user outside the EHR can start over from the start page. */
+const RESTARTABLE: ReadonlySet<ErrorCode> = new Set(["launch_not_found", "session_expired", "refresh_failed", "unknown_launch_state"]);
+
+/**
+ * A full-page message for a known error code, with its next step. Outside a
+ * frame it links to the start page; inside the EHR's frame it does not,
+ * because a sign-in started there would not be tied to the chart around it.
+ */
+export async function MessagePage({ code, detail }: { code: ErrorCode; detail?: string }) {
   const text = ERROR_CODES[code];
+  const framed = (await headers()).get("sec-fetch-dest") === "iframe";
   return (
     <main>
       <section className="card error-page" role="alert" aria-labelledby="message-title">
@@ -12,6 +22,11 @@ export function MessagePage({ code, detail }: { code: ErrorCode; detail?: string
         <p>
           <strong>What to do:</strong> {text.action}
         </p>
+        {RESTARTABLE.has(code) && !framed ? (
+          <p>
+            <Link href="/">Go to the start page</Link>
+          </p>
+        ) : null}
         <p className="muted">
           Error code: <code>{code}</code>
         </p>

@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
 import { cookies } from "next/headers";
 import { getConfig } from "@/lib/config";
+import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
 import { assertSameOrigin } from "@/lib/http/same-origin";
@@ -44,4 +45,10 @@ export async function POST(request: NextRequest) {
   } catch (error) {
     return routeErrorResponse(error, "logout.failed", { requestId });
   }
+}
+
+/** Signing out changes state, so it is POST only; a GET gets a page that points to the Sign out button. */
+export function GET() {
+  const requestId = newRequestId();
+  return routeErrorResponse(new AppError("forbidden", "GET on /logout, which signs out only on POST"), "logout.failed", { requestId });
 }

@@ -26,6 +26,7 @@ interface ClinicalResource {
   component?: Array<{ code?: CodeableConcept; valueQuantity?: { value?: number; unit?: string } }>;
   status?: string;
   clinicalStatus?: CodeableConcept;
+  interpretation?: CodeableConcept[];
 }
 
 interface SectionSpec {
@@ -35,8 +36,24 @@ interface SectionSpec {
   detail: (resource: ClinicalResource) => string;
 }
 
+/** UCUM codes that Synthea and others put in `unit`, written as clinicians read them. */
+const UNIT_LABELS: Record<string, string> = { "mm[Hg]": "mmHg", "/min": "/min", "[lb_av]": "lb", "[in_i]": "in", "Cel": "°C", "kg/m2": "kg/m²" };
+
 function quantity(value?: { value?: number; unit?: string }): string {
-  return typeof value?.value === "number" ? `${value.value}${value.unit ? ` ${value.unit}` : ""}` : "";
+  if (typeof value?.value !== "number") return "";
+  const unit = value.unit ? (UNIT_LABELS[value.unit] ?? value.unit) : "";
+  return `${value.value}${unit ? ` ${unit}` : ""}`;
+}
+
+/** Interpretation codes (HL7 v3 ObservationInterpretation) that mark a value outside its reference range. */
+const ABNORMAL_CODES = new Set(["H", "HH", "L", "LL", "A", "AA", "HU", "LU"]);
+
+function isAbnormal(resource: ClinicalResource): boolean {
+  return (resource.interpretation ?? []).some((concept) => concept.coding?.some((coding) => coding.code !== undefined && ABNORMAL_CODES.has(coding.code)));
+}
+
+function capitalized(text: string | undefined): string {
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : "";
 }
 
 function observationValue(resource: ClinicalResource): string {
@@ -68,7 +85,7 @@ const SECTIONS: SectionSpec[] = [
     title: "Medications",
     query: (id) => `MedicationRequest?patient=${id}&_count=50`,
     label: (resource) => conceptText(resource.medicationCodeableConcept),
-    detail: (resource) => [resource.status ?? "", date(resource.authoredOn)].filter(Boolean).join(" · "),
+    detail: (resource) => [capitalized(resource.status), date(resource.authoredOn)].filter(Boolean).join(" · "),
   },
   {
     title: "Allergies",
@@ -103,6 +120,7 @@ function ResourceList({ bundle, spec }: { bundle: Bundle<ClinicalResource>; spec
       {resources.map((resource, index) => (
         <li key={resource.id ?? index}>
           <span>{spec.label(resource)}</span> <span className="muted">{spec.detail(resource)}</span>
+          {isAbnormal(resource) ? <span className="flag-abnormal"> Abnormal</span> : null}
         </li>
       ))}
     </ul>

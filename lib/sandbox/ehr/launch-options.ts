@@ -25,8 +25,8 @@ export const SIMULATED_ERROR_LABELS: Record<SimulatedError, string> = {
   auth_invalid_client: "Authorization server rejects the client",
   auth_consent_denied: "User denies consent after signing in",
   token_server_error: "Token endpoint fails with a server error",
-  token_refresh_error: "Token endpoint rejects every refresh",
-  fhir_token_expired: "FHIR server rejects the access token as expired",
+  token_refresh_error: "Token endpoint rejects every refresh (needs online_access or offline_access in SMART_SCOPES)",
+  fhir_token_expired: "FHIR server rejects the still-valid access token as expired",
 };
 
 // Longer intents are not useful to an app and would only bloat the launch token.

@@ -28,7 +28,7 @@ export default async function ConsentPage({ searchParams }: { searchParams: Prom
 
   return (
     <main>
-      <h1>Allow {clientName} to access your data?</h1>
+      <h1>Allow {clientName} to access health records?</h1>
       <p>
         Signed in as <strong>{user.name}</strong> <span className="muted">({user.fhirUser})</span>.
       </p>
