@@ -3,7 +3,7 @@ import { getConfig } from "@/lib/config";
 import { log } from "@/lib/log";
 import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
 import { startAuthorization } from "@/lib/smart/authorize";
-import { findTrustedIssuer, resolveLaunchContext } from "@/lib/smart/launch-context";
+import { findTrustedIssuer, resolveLaunchContext, singleLaunchParameter } from "@/lib/smart/launch-context";
 import { evictOldLaunches, saveLaunch } from "@/lib/session/launch-store";
 import { PENDING_TTL_SECONDS } from "@/lib/session/launch-record";
 
@@ -20,8 +20,8 @@ export async function GET(request: NextRequest) {
   let launchId: string | undefined;
 
   try {
-    const issuer = findTrustedIssuer(params.get("iss"));
-    const launch = params.get("launch");
+    const issuer = findTrustedIssuer(singleLaunchParameter(params, "iss"));
+    const launch = singleLaunchParameter(params, "launch");
     const launchContext = await resolveLaunchContext(issuer, launch);
     const { record, authorizationUrl } = await startAuthorization({ kind: "ehr", iss: issuer.iss, launch: launch ?? undefined, launchContext });
     launchId = record.id;
@@ -31,7 +31,7 @@ export async function GET(request: NextRequest) {
     const popup = getConfig().loginWhenFramed === "popup" && request.headers.get("sec-fetch-dest") === "iframe";
     if (popup && record.pending) record.pending.popupAuthorizationUrl = authorizationUrl.href;
 
-    await evictOldLaunches();
+    await evictOldLaunches(requestId);
     await saveLaunch(record, PENDING_TTL_SECONDS);
     log.info("launch.started", { requestId, launchId, iss: issuer.iss, authServer: getConfig().authServer.mode, popup });
     const location = popup ? `${getConfig().baseUrl}/sign-in/${launchId}` : authorizationUrl.href;

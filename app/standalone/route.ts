@@ -2,7 +2,7 @@ import type { NextRequest } from "next/server";
 import { log } from "@/lib/log";
 import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
 import { startAuthorization } from "@/lib/smart/authorize";
-import { findTrustedIssuer } from "@/lib/smart/launch-context";
+import { findTrustedIssuer, singleLaunchParameter } from "@/lib/smart/launch-context";
 import { evictOldLaunches, saveLaunch } from "@/lib/session/launch-store";
 import { PENDING_TTL_SECONDS } from "@/lib/session/launch-record";
 
@@ -19,11 +19,11 @@ export async function GET(request: NextRequest) {
   let launchId: string | undefined;
 
   try {
-    const issuer = findTrustedIssuer(request.nextUrl.searchParams.get("iss"));
+    const issuer = findTrustedIssuer(singleLaunchParameter(request.nextUrl.searchParams, "iss"));
     const { record, authorizationUrl } = await startAuthorization({ kind: "standalone", iss: issuer.iss, launchContext: {} });
     launchId = record.id;
 
-    await evictOldLaunches();
+    await evictOldLaunches(requestId);
     await saveLaunch(record, PENDING_TTL_SECONDS);
     log.info("launch.started", { requestId, launchId, iss: issuer.iss, kind: "standalone" });
     return new Response(null, { status: 303, headers: { location: authorizationUrl.href, "cache-control": "no-store" } });

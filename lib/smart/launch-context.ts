@@ -5,6 +5,17 @@ import { ACCEPTED_ALGORITHMS, CLOCK_TOLERANCE_SECONDS, getRemoteKeySet } from "@
 import type { SmartContext } from "@/lib/session/launch-record";
 
 /**
+ * Return the only value of launch parameter `name`, or null when it is absent.
+ * A repeated parameter is rejected: a proxy, a log and this app could each
+ * read a different copy and disagree on which server the launch is for.
+ */
+export function singleLaunchParameter(params: URLSearchParams, name: "iss" | "launch"): string | null {
+  const values = params.getAll(name);
+  if (values.length > 1) throw new AppError("invalid_launch_request", `Parameter "${name}" is repeated`, { cause: { count: values.length } });
+  return values[0] ?? null;
+}
+
+/**
  * Find the trusted issuer whose FHIR base is exactly `iss`. Nothing is fetched
  * from an `iss` before this check passes, so an attacker's server never
  * receives a request (SMART App Launch 2.2, "Launch app: EHR launch").
