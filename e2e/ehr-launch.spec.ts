@@ -77,7 +77,7 @@ test.describe("launch errors", () => {
     await expect(page.getByText("Open the app again from your EHR")).toBeVisible();
   });
 
-  test("authorization error is shown as text", async ({ page }) => {
+  test("authorization error is shown as text", async ({ page, baseURL }) => {
     let state = "";
     page.on("request", (request) => {
       const url = new URL(request.url());
@@ -88,7 +88,9 @@ test.describe("launch errors", () => {
     expect(state).not.toBe("");
 
     const description = "<img src=x onerror=alert(1)> scope not allowed";
-    const response = await page.goto(`/callback?state=${encodeURIComponent(state)}&error=invalid_request&error_description=${encodeURIComponent(description)}`);
+    // An error response counts only with the authorization server's `iss` (RFC 9207).
+    const issuer = `${baseURL}/sandbox/descope/v1/apps/Psandbox`;
+    const response = await page.goto(`/callback?state=${encodeURIComponent(state)}&error=invalid_request&error_description=${encodeURIComponent(description)}&iss=${encodeURIComponent(issuer)}`);
     expect(response?.status()).toBe(400);
     await expect(page.getByRole("heading", { name: "The sign-in failed" })).toBeVisible();
     await expect(page.locator("q.peer-detail")).toHaveText(description);

@@ -3,7 +3,7 @@ import * as oauth from "oauth4webapi";
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { getAuthorizationServer, type AuthorizationServerHandle } from "@/lib/oauth/authorization-server";
-import { getRemoteKeySet, verifyAccessToken, verifyIdToken, type AccessTokenClaims, type IdTokenClaims } from "@/lib/oauth/verify-tokens";
+import { getAuthorizationServerKeySet, verifyAccessToken, verifyIdToken, type AccessTokenClaims, type IdTokenClaims } from "@/lib/oauth/verify-tokens";
 import type { LaunchRecord, SmartContext, TokenSet } from "@/lib/session/launch-record";
 import { splitScopes } from "./scopes";
 
@@ -20,8 +20,9 @@ export function matchesPendingState(record: LaunchRecord, state: string | null):
 
 /**
  * Check the authorization response against the pending launch: `state` equal,
- * not expired, no `error`, and an `iss` parameter (RFC 9207) equal to the
- * authorization server's issuer. Returns the parameters for the code exchange.
+ * not expired, an `iss` parameter (RFC 9207) equal to the authorization
+ * server's issuer, then no `error` and a `code`. Returns the parameters for
+ * the code exchange.
  */
 function checkAuthorizationResponse(handle: AuthorizationServerHandle, params: URLSearchParams, record: LaunchRecord): URLSearchParams {
   const pending = record.pending;
@@ -32,18 +33,21 @@ function checkAuthorizationResponse(handle: AuthorizationServerHandle, params: U
     throw new AppError("unknown_launch_state", `The pending launch expired`, { cause: { launchId: record.id, expiredAt: pending.expiresAt } });
   }
 
-  const error = params.get("error");
-  if (error) {
-    const description = params.get("error_description") ?? undefined;
-    const code = error === "access_denied" ? "authorization_denied" : "authorization_error";
-    throw new AppError(code, `Authorization server returned error "${error.slice(0, 64)}"`, { publicDetail: description ?? error });
-  }
-
+  let checked: URLSearchParams;
   try {
-    return oauth.validateAuthResponse(handle.as, handle.client, params, pending.state);
+    // oauth4webapi checks `iss` and `state` before it reports an `error`, so
+    // only the authorization server can end a launch with its own message.
+    checked = oauth.validateAuthResponse(handle.as, handle.client, params, pending.state);
   } catch (cause) {
+    if (cause instanceof oauth.AuthorizationResponseError) {
+      const code = cause.error === "access_denied" ? "authorization_denied" : "authorization_error";
+      throw new AppError(code, `Authorization server returned error "${cause.error.slice(0, 64)}"`, { publicDetail: cause.error_description ?? cause.error });
+    }
     throw new AppError("authorization_error", `Authorization response rejected: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
+
+  if (!checked.get("code")) throw new AppError("authorization_error", `Authorization response lacks parameter "code"`);
+  return checked;
 }
 
 async function exchangeCode(handle: AuthorizationServerHandle, params: URLSearchParams, record: LaunchRecord): Promise<oauth.TokenEndpointResponse> {
@@ -126,7 +130,7 @@ export async function completeAuthorization(params: URLSearchParams, record: Lau
   const checked = checkAuthorizationResponse(handle, params, record);
   const response = await exchangeCode(handle, checked, record);
 
-  const keySet = getRemoteKeySet(handle.as.jwks_uri!, config.fhirTimeoutMs);
+  const keySet = getAuthorizationServerKeySet(handle.as.jwks_uri!, config.fhirTimeoutMs);
   const claims = await verifyAccessToken(response.access_token, { issuer: handle.as.issuer, fhirBase: record.iss, keySet });
   const idClaims = response.id_token
     ? await verifyIdToken(response.id_token, { issuer: handle.as.issuer, clientId: config.authServer.clientId, nonce: record.pending!.nonce, keySet })
