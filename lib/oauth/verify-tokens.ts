@@ -10,16 +10,28 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
 const keySets = new Map<string, JWTVerifyGetKey>();
 
 /**
- * Return a cached remote JWKS for `jwksUri`. jose refetches it when a token
- * names an unknown `kid`, at most once every 30 seconds, and keeps keys for ten minutes.
+ * Return a cached remote JWKS for `jwksUri`. jose keeps its keys for ten
+ * minutes and refetches them when a token names an unknown `kid`, at most once
+ * per `cooldownMs`. The 30-second default suits tokens that arrive through the
+ * browser, such as EHR launch tokens, where anyone can invent a `kid`.
  */
-export function getRemoteKeySet(jwksUri: string, timeoutMs: number): JWTVerifyGetKey {
-  let keySet = keySets.get(jwksUri);
+export function getRemoteKeySet(jwksUri: string, timeoutMs: number, cooldownMs = 30_000): JWTVerifyGetKey {
+  const cacheKey = `${cooldownMs} ${jwksUri}`;
+  let keySet = keySets.get(cacheKey);
   if (!keySet) {
-    keySet = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: timeoutMs, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
-    keySets.set(jwksUri, keySet);
+    keySet = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: timeoutMs, cooldownDuration: cooldownMs, cacheMaxAge: 10 * 60_000 });
+    keySets.set(cacheKey, keySet);
   }
   return keySet;
+}
+
+/**
+ * Return the authorization server's key set. Its tokens come straight from
+ * its token endpoint, so an unknown `kid` means it rotated its key, and the
+ * key set is refetched at once instead of after a cooldown.
+ */
+export function getAuthorizationServerKeySet(jwksUri: string, timeoutMs: number): JWTVerifyGetKey {
+  return getRemoteKeySet(jwksUri, timeoutMs, 0);
 }
 
 export interface AccessTokenClaims extends JWTPayload {

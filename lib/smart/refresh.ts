@@ -3,7 +3,7 @@ import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { getAuthorizationServer } from "@/lib/oauth/authorization-server";
-import { getRemoteKeySet, verifyAccessToken } from "@/lib/oauth/verify-tokens";
+import { getAuthorizationServerKeySet, verifyAccessToken } from "@/lib/oauth/verify-tokens";
 import type { LaunchRecord, TokenSet } from "@/lib/session/launch-record";
 
 /** Refresh this long before expiry, so a request does not start with a token that expires on the way. */
@@ -31,6 +31,20 @@ export function nextTokenSet(previous: TokenSet, response: oauth.TokenEndpointRe
   };
 }
 
+/**
+ * Return true for a token request that failed without a response from the
+ * authorization server about the grant: a network error, a timeout, or a 5xx
+ * status. oauth4webapi 3.8 raises ResponseBodyError only for the JSON error
+ * body of a 4xx response.
+ */
+export function isTransientFailure(cause: unknown): boolean {
+  if (cause instanceof oauth.ResponseBodyError) return false;
+  if (cause instanceof oauth.OperationProcessingError && cause.code === oauth.RESPONSE_IS_NOT_CONFORM) {
+    return cause.cause instanceof Response && cause.cause.status >= 500;
+  }
+  return cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError" || cause instanceof TypeError);
+}
+
 async function requestRefresh(record: LaunchRecord): Promise<TokenSet> {
   const previous = record.tokens!;
   const handle = await getAuthorizationServer();
@@ -44,10 +58,11 @@ async function requestRefresh(record: LaunchRecord): Promise<TokenSet> {
     response = await oauth.processRefreshTokenResponse(handle.as, handle.client, httpResponse);
   } catch (cause) {
     const detail = cause instanceof oauth.ResponseBodyError ? `error "${cause.error}"` : cause instanceof Error ? cause.message : String(cause);
-    throw new AppError("refresh_failed", `Refresh failed: ${detail}`, { cause });
+    // A retry can pass after an outage, but not after the server rejected the refresh token.
+    throw new AppError(isTransientFailure(cause) ? "authorization_server_unavailable" : "refresh_failed", `Refresh failed: ${detail}`, { cause });
   }
 
-  const keySet = getRemoteKeySet(handle.as.jwks_uri!, getConfig().fhirTimeoutMs);
+  const keySet = getAuthorizationServerKeySet(handle.as.jwks_uri!, getConfig().fhirTimeoutMs);
   const claims = await verifyAccessToken(response.access_token, { issuer: handle.as.issuer, fhirBase: record.iss, keySet });
   const tokens = nextTokenSet(previous, response);
   if (!response.expires_in && claims.exp) tokens.expiresAt = claims.exp * 1000;
