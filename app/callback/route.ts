@@ -9,7 +9,7 @@ import { launchIdFromState } from "@/lib/smart/authorize";
 import { launchViewPath } from "@/lib/smart/intent";
 import { completeAuthorization, matchesPendingState } from "@/lib/smart/callback";
 import { LAUNCH_COOKIE_PREFIX, type LaunchRecord } from "@/lib/session/launch-record";
-import { deleteLaunch, loadLaunch } from "@/lib/session/launch-store";
+import { deleteLaunch, readLaunchCookie } from "@/lib/session/launch-store";
 import { saveActiveLaunch } from "@/lib/session/launch-lifecycle";
 
 export const runtime = "nodejs";
@@ -20,20 +20,26 @@ async function holdsAnyLaunchCookie(): Promise<boolean> {
 }
 
 /** Pick the answer for a callback whose launch is not here, or whose login ran in a popup. */
-async function earlyResponse(request: NextRequest, launchId: string | undefined, record: LaunchRecord | undefined, requestId: string): Promise<Response | undefined> {
+async function earlyResponse(
+  request: NextRequest,
+  launchId: string | undefined,
+  cookie: { record?: LaunchRecord; rejected: boolean },
+  requestId: string,
+): Promise<Response | undefined> {
+  const { record, rejected } = cookie;
   const params = request.nextUrl.searchParams;
   const framed = request.headers.get("sec-fetch-dest") === "iframe";
   const replayed = params.get(HANDBACK_PARAMETER) === "done";
 
   if (launchId && !framed && !replayed && (!record || record.pending?.popupAuthorizationUrl)) {
-    log.info("callback.handback", { requestId, launchId, found: Boolean(record) });
+    log.info("callback.handback", { requestId, launchId, found: Boolean(record), cookieRejected: rejected });
     return popupHandbackResponse(requestId, request.headers.get("x-nonce"));
   }
   if (launchId && !record && framed && !(await holdsAnyLaunchCookie())) {
     return routeErrorResponse(new AppError("cookies_blocked", "Framed callback arrived without any launch cookie"), "callback.failed", { requestId, launchId });
   }
   if (!launchId || !record || !matchesPendingState(record, params.get("state"))) {
-    const error = new AppError("unknown_launch_state", launchId ? `No pending launch for this "state"` : `Parameter "state" is missing or malformed`);
+    const error = new AppError("unknown_launch_state", launchId ? `No pending launch for this "state"` : `Parameter "state" is missing or malformed`, { cause: { cookieRejected: rejected } });
     return routeErrorResponse(error, "callback.failed", { requestId, launchId });
   }
   return undefined;
@@ -48,9 +54,10 @@ async function earlyResponse(request: NextRequest, launchId: string | undefined,
 export async function GET(request: NextRequest) {
   const requestId = newRequestId();
   const launchId = launchIdFromState(request.nextUrl.searchParams.get("state"));
-  const record = launchId ? await loadLaunch(launchId) : undefined;
+  const cookie = launchId ? await readLaunchCookie(launchId) : { rejected: false };
+  const record = cookie.record;
 
-  const early = await earlyResponse(request, launchId, record, requestId);
+  const early = await earlyResponse(request, launchId, cookie, requestId);
   if (early) return early;
   // Unreachable: earlyResponse answers every callback without a launch.
   if (!launchId || !record) return new Response(null, { status: 500 });

@@ -9,7 +9,7 @@ import { fetchFhir, upstreamUrl } from "./proxy";
  * read. An absolute reference is followed only when it lies below the launch's
  * FHIR base, so the token never goes to another server.
  */
-export async function resolveReferenceName(record: LaunchRecord, reference: string | undefined): Promise<string | undefined> {
+export async function resolveReferenceName(record: LaunchRecord, reference: string | undefined, requestId: string): Promise<string | undefined> {
   if (!reference || !record.tokens) return undefined;
 
   const base = `${record.iss.replace(/\/+$/, "")}/`;
@@ -19,10 +19,13 @@ export async function resolveReferenceName(record: LaunchRecord, reference: stri
   try {
     const url = upstreamUrl(record.iss, relative.split("/"), "");
     const { status, body } = await fetchFhir(record, url);
-    if (status !== 200) return undefined;
+    if (status !== 200) {
+      log.warn("fhir.name_lookup_failed", { requestId, launchId: record.id, reference: relative.slice(0, 100), status });
+      return undefined;
+    }
     return patientName(body as { name?: HumanName[] });
   } catch (error) {
-    log.warn("fhir.name_lookup_failed", { launchId: record.id, reference: relative.slice(0, 100), error });
+    log.warn("fhir.name_lookup_failed", { requestId, launchId: record.id, reference: relative.slice(0, 100), error });
     return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { cache } from "react";
 import { toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { errorPageResponse } from "./error-page";
@@ -18,3 +19,9 @@ export function routeErrorResponse(error: unknown, event: string, ids: { request
 export function newRequestId(): string {
   return crypto.randomUUID();
 }
+
+/**
+ * Return the request id of the page being rendered. React's `cache` keeps one
+ * value per server request, so a layout and its page log with the same id.
+ */
+export const pageRequestId = cache((): string => newRequestId());

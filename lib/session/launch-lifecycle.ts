@@ -1,7 +1,7 @@
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { deleteLaunch, loadLaunch, saveLaunch } from "./launch-store";
+import { deleteLaunch, readLaunchCookie, saveLaunch } from "./launch-store";
 import type { LaunchRecord } from "./launch-record";
 
 /** Write `lastSeenAt` at most once a minute, so reading data does not rewrite the cookie on every request. */
@@ -33,7 +33,10 @@ export async function saveActiveLaunch(record: LaunchRecord): Promise<void> {
  * valid ones get their idle clock reset.
  */
 export async function openLaunch(launchId: string, requestId: string): Promise<LaunchRecord> {
-  const record = await loadLaunch(launchId);
+  const { record, rejected } = await readLaunchCookie(launchId);
+  if (rejected) {
+    throw new AppError("launch_not_found", `Launch cookie did not open: tampered, expired, sealed with another secret or copied from another launch`, { cause: { cookie: "rejected" } });
+  }
   if (!record?.tokens) throw new AppError("launch_not_found", `No completed launch "${launchId.slice(0, 64)}" in this browser`);
 
   const now = Date.now();

@@ -21,13 +21,23 @@ export function isLaunchId(value: string): boolean {
   return LAUNCH_ID_PATTERN.test(value);
 }
 
-/** Read the launch `launchId` from the request's cookies; undefined when absent, expired or tampered. */
-export async function loadLaunch(launchId: string): Promise<LaunchRecord | undefined> {
-  if (!isLaunchId(launchId)) return undefined;
+/**
+ * Read the launch `launchId` from the request's cookies. `rejected` is true
+ * when a cookie was there but did not open: tampered, truncated, expired,
+ * sealed with another secret, or copied from another launch's cookie.
+ */
+export async function readLaunchCookie(launchId: string): Promise<{ record?: LaunchRecord; rejected: boolean }> {
+  if (!isLaunchId(launchId)) return { rejected: false };
   const store = await cookies();
   const sealed = store.get(launchCookieName(launchId))?.value;
-  if (!sealed) return undefined;
-  return unsealLaunch(sealed, launchId);
+  if (!sealed) return { rejected: false };
+  const record = await unsealLaunch(sealed, launchId);
+  return record ? { record, rejected: false } : { rejected: true };
+}
+
+/** Read the launch `launchId` from the request's cookies; undefined when absent, expired or tampered. */
+export async function loadLaunch(launchId: string): Promise<LaunchRecord | undefined> {
+  return (await readLaunchCookie(launchId)).record;
 }
 
 /** Write `record` into its cookie (route handlers and server actions only). */
@@ -46,7 +56,7 @@ export async function deleteLaunch(launchId: string): Promise<void> {
  * Delete the oldest launches so that at most `keep` remain besides a new one,
  * and delete cookies that no longer open.
  */
-export async function evictOldLaunches(keep: number = getConfig().maxLaunches - 1): Promise<void> {
+export async function evictOldLaunches(requestId: string, keep: number = getConfig().maxLaunches - 1): Promise<void> {
   const store = await cookies();
   const entries = store.getAll().filter((cookie) => cookie.name.startsWith(LAUNCH_COOKIE_PREFIX));
   const records: LaunchRecord[] = [];
@@ -54,13 +64,17 @@ export async function evictOldLaunches(keep: number = getConfig().maxLaunches - 
   for (const entry of entries) {
     const id = entry.name.slice(LAUNCH_COOKIE_PREFIX.length);
     const record = await unsealLaunch(entry.value, id);
-    if (record) records.push(record);
-    else store.set(entry.name, "", { ...cookieOptions(), maxAge: 0 });
+    if (record) {
+      records.push(record);
+    } else {
+      log.warn("launch.cookie_rejected", { requestId, launchId: id.slice(0, 64) });
+      store.set(entry.name, "", { ...cookieOptions(), maxAge: 0 });
+    }
   }
 
   records.sort((a, b) => b.createdAt - a.createdAt);
   for (const old of records.slice(Math.max(keep, 0))) {
-    log.info("launch.evicted", { launchId: old.id });
+    log.info("launch.evicted", { requestId, launchId: old.id });
     store.set(launchCookieName(old.id), "", { ...cookieOptions(), maxAge: 0 });
   }
 }

@@ -53,7 +53,7 @@ export function isTrustedStyleUrl(url: URL, record: LaunchRecord): boolean {
 }
 
 /** Fetch and check the launch's SMART style; any failure gives no style, and the app keeps its own. */
-export async function loadSmartStyle(record: LaunchRecord): Promise<StyleVariables> {
+export async function loadSmartStyle(record: LaunchRecord, requestId: string): Promise<StyleVariables> {
   const raw = record.context?.smartStyleUrl;
   if (!raw) return {};
 
@@ -61,10 +61,11 @@ export async function loadSmartStyle(record: LaunchRecord): Promise<StyleVariabl
   try {
     url = new URL(raw);
   } catch {
+    log.warn("style.invalid_url", { requestId, launchId: record.id, length: raw.length });
     return {};
   }
   if (!isTrustedStyleUrl(url, record)) {
-    log.warn("style.untrusted_url", { launchId: record.id, origin: url.origin });
+    log.warn("style.untrusted_url", { requestId, launchId: record.id, origin: url.origin });
     return {};
   }
 
@@ -79,7 +80,7 @@ export async function loadSmartStyle(record: LaunchRecord): Promise<StyleVariabl
     cache.set(url.href, { variables, fetchedAt: Date.now() });
     return variables;
   } catch (error) {
-    log.warn("style.fetch_failed", { launchId: record.id, url: url.origin + url.pathname, error });
+    log.warn("style.fetch_failed", { requestId, launchId: record.id, url: url.origin + url.pathname, error });
     return {};
   }
 }

@@ -1,8 +1,10 @@
 import Link from "next/link";
 import { MessagePage } from "@/app/_components/message-page";
 import { Providers } from "@/app/_components/providers";
+import { log } from "@/lib/log";
+import { pageRequestId } from "@/lib/http/route-error";
 import { expiryReason } from "@/lib/session/launch-lifecycle";
-import { loadLaunch } from "@/lib/session/launch-store";
+import { readLaunchCookie } from "@/lib/session/launch-store";
 import { loadSmartStyle } from "@/lib/smart/style";
 
 export const dynamic = "force-dynamic";
@@ -14,7 +16,8 @@ export const dynamic = "force-dynamic";
  */
 export default async function LaunchLayout({ children, params }: { children: React.ReactNode; params: Promise<{ launchId: string }> }) {
   const { launchId } = await params;
-  const record = await loadLaunch(launchId);
+  const { record, rejected } = await readLaunchCookie(launchId);
+  if (rejected) log.warn("launch.cookie_rejected", { requestId: pageRequestId(), launchId: launchId.slice(0, 64) });
   if (!record?.tokens) return <MessagePage code="launch_not_found" />;
 
   const expired = expiryReason(record);
@@ -22,7 +25,7 @@ export default async function LaunchLayout({ children, params }: { children: Rea
     return <MessagePage code="session_expired" detail={expired === "idle" ? "The app was not used for too long." : "The session reached its maximum length."} />;
   }
 
-  const style = await loadSmartStyle(record);
+  const style = await loadSmartStyle(record, pageRequestId());
   const styled = Object.keys(style).length > 0;
 
   return (

@@ -1,4 +1,5 @@
 import { resolveReferenceName } from "@/lib/fhir/resolve-name";
+import { pageRequestId } from "@/lib/http/route-error";
 import { loadLaunch } from "@/lib/session/launch-store";
 import { compareScopes, normalizeScope, type ScopeStatus } from "@/lib/smart/scopes";
 
@@ -19,9 +20,10 @@ export default async function ConsentResultsPage({ params }: { params: Promise<{
 
   const context = record.context ?? {};
   const rows = compareScopes(record.requestedScope, record.tokens.scope);
+  const requestId = pageRequestId();
   const [userName, patientName] = await Promise.all([
-    record.userName ? Promise.resolve(record.userName) : resolveReferenceName(record, context.fhirUser),
-    resolveReferenceName(record, context.patient ? `Patient/${context.patient}` : undefined),
+    record.userName ? Promise.resolve(record.userName) : resolveReferenceName(record, context.fhirUser, requestId),
+    resolveReferenceName(record, context.patient ? `Patient/${context.patient}` : undefined, requestId),
   ]);
 
   return (

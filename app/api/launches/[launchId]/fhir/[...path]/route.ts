@@ -33,6 +33,8 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     const { status, body } = result;
 
     if (status >= 500) throw new AppError("fhir_unavailable", `FHIR server answered ${status}`, { cause: { path: url.pathname } });
+    // The response goes to the browser unchanged, and the log line lets support match it to its request.
+    if (status >= 400) log.warn("fhir.upstream_status", { requestId, launchId, status, path: url.pathname.slice(0, 200) });
 
     const proxyBase = `${getConfig().baseUrl}/api/launches/${launchId}/fhir`;
     return Response.json(rewriteBundleLinks(body, record.iss, proxyBase) ?? null, {
