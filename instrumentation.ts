@@ -1,7 +1,10 @@
 /**
  * Runs once when the Next.js server starts. It reads the configuration, so
  * that a missing or malformed variable stops the server with a message naming
- * it, instead of failing every request later.
+ * it, instead of failing every request later. With the sandbox on, it also
+ * generates the sandbox's RSA keys: generated on first use, they made the
+ * first token request wait seconds of CPU, beyond FHIR_TIMEOUT_MS on a busy
+ * machine, and that launch failed.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
@@ -14,5 +17,11 @@ export async function register() {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);
     process.exit(1);
+  }
+
+  if (getConfig().sandbox.enabled) {
+    const { getSandboxSigningKey } = await import("@/lib/sandbox/keys");
+    getSandboxSigningKey("authorization-server");
+    getSandboxSigningKey("ehr");
   }
 }

@@ -22,7 +22,10 @@ export interface SandboxSigningKey {
   publicJwk: JWK;
 }
 
-const signingKeys = new Map<string, SandboxSigningKey>();
+// Kept on globalThis so that the start-up hook (instrumentation.ts) and every
+// route bundle of the process share the keys instead of each generating its own.
+const SIGNING_KEYS = Symbol.for("smart-descope.sandbox.signing-keys");
+const signingKeys: Map<string, SandboxSigningKey> = ((globalThis as { [SIGNING_KEYS]?: Map<string, SandboxSigningKey> })[SIGNING_KEYS] ??= new Map());
 
 function derive(purpose: string, length: number): Buffer {
   const secret = getConfig().sessionSecret;
@@ -33,8 +36,9 @@ function derive(purpose: string, length: number): Buffer {
  * Return the RSA key the sandbox signs with for `purpose`, generating it on first use.
  *
  * node-forge generates the key from a seeded generator, so every instance with
- * the same SESSION_SECRET gets the same key. Generation takes about two seconds
- * of CPU once per instance and key.
+ * the same SESSION_SECRET gets the same key. Generation takes seconds of CPU
+ * once per instance and key (4 to 10 s per key measured on a busy 2-core test
+ * machine), so instrumentation.ts generates both keys when the server starts.
  */
 export function getSandboxSigningKey(purpose: SigningKeyPurpose): SandboxSigningKey {
   const secret = getConfig().sessionSecret;
