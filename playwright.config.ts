@@ -4,6 +4,9 @@ import path from "node:path";
 const fixturesDir = process.env.FIXTURES_DIR ?? path.resolve(__dirname, "../shared/fixtures/fhir-r4");
 const basePort = Number(process.env.E2E_PORT ?? 3210);
 
+/** Session secret of the e2e servers; the log scan (e2e/log-scan.ts) looks for it and what derives from it. */
+export const E2E_SESSION_SECRET = "e2e-session-secret-SEEDED-0123456789abcdef";
+
 /**
  * The app servers the tests run against: the built app (`next start`) with the
  * sandbox on and the shared fixtures loaded, each in another setting. Every
@@ -36,7 +39,7 @@ function webServer(name: ServerName) {
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       APP_BASE_URL: `http://localhost:${port}`,
-      SESSION_SECRET: "e2e-session-secret-SEEDED-0123456789abcdef",
+      SESSION_SECRET: E2E_SESSION_SECRET,
       SANDBOX_ENABLED: "true",
       SANDBOX_DATA_DIR: fixturesDir,
       SANDBOX_FRAME_ANCESTORS: `http://127.0.0.1:${port}`,
@@ -66,6 +69,8 @@ export default defineConfig({
   retries: 0,
   reporter: [["list"]],
   outputDir: "test-results/e2e",
+  // Fails the run when any server's output contains a credential.
+  globalTeardown: "./e2e/log-scan.ts",
   use: {
     trace: "retain-on-failure",
     launchOptions: {
@@ -83,7 +88,7 @@ export default defineConfig({
     },
   },
   projects: [
-    project("default", /(ehr-launch|standalone|iframe|display-hints|accessibility)\.spec\.ts/),
+    project("default", /(ehr-launch|standalone|iframe|display-hints|accessibility|security)\.spec\.ts/),
     project("short-tokens-popup", /(refresh|popup-login)\.spec\.ts/),
     project("unpartitioned", /unpartitioned\.spec\.ts/),
   ],
