@@ -246,6 +246,10 @@ describe.runIf(RUN_FULL)("launch URL attacks", () => {
     expect(ehrB.requests.every((path) => path === "/ehr-b/jwks"), ehrB.requests.join("\n")).toBe(true);
   });
 
+  it("derives the sandbox client secret as the app does", () => {
+    expect(sandboxClientSecret(TEST_SESSION_SECRET)).toBe(sandboxKeys.getSandboxClientSecret());
+  });
+
   it("leaks no secret into the server output", () => {
     expect(findLeaks(app.output(), [TEST_SESSION_SECRET, sandboxClientSecret(TEST_SESSION_SECRET)])).toEqual([]);
   });

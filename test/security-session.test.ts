@@ -425,7 +425,9 @@ describe.runIf(RUN_FULL)("session attacks", () => {
       const browser = new Browser();
       const launchId = await completedLaunch(browser);
       const page = await browser.get(`${appUrl}/logout?launchId=${launchId}&all=true`, { noFollow: true });
-      expect(page.status).toBe(405);
+      const requestId = expectErrorPage(page, 403, "Request not allowed");
+      await expectLoggedOnce(stack.app.output, requestId, { event: "logout.failed", errorCode: "forbidden" });
+      expect(browser.launchIds(HOST)).toContain(launchId);
       await expectPatientReadable(browser, launchId);
     });
 

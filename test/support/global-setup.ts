@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
-import { startApp, type RunningApp } from "./app-server";
+import { startApp, TEST_SESSION_SECRET, type RunningApp } from "./app-server";
+import { findLeaks, sandboxClientSecret } from "./fault-logs";
 
 let app: RunningApp | undefined;
 
@@ -14,6 +15,9 @@ export default async function setup(project: TestProject) {
   project.provide("appUrl", app.url);
   return async () => {
     await app?.stop();
+    // Fails the run when the shared server's output contains a credential.
+    const leaks = findLeaks(app?.output() ?? "", [TEST_SESSION_SECRET, sandboxClientSecret(TEST_SESSION_SECRET)]);
+    if (leaks.length > 0) throw new Error(`Credentials in the test server's output:\n${leaks.map((leak) => `${leak.what} in "${leak.context}"`).join("\n")}`);
   };
 }
 
