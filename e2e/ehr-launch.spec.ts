@@ -35,6 +35,26 @@ test.describe("EHR launch", () => {
     await expect(frame.getByRole("row", { name: /fhirUser.*Denied/ })).toBeVisible();
   });
 
+  test("refused openid still shows the patient", async ({ page }) => {
+    const frame = await openFromEhr(page, /Open app for .*Luigi Wiegand/);
+    await signIn(frame);
+    await frame.getByRole("checkbox", { name: "openid", exact: true }).uncheck();
+    await allowAll(frame);
+
+    await expect(frame.getByTestId("patient-name")).toHaveText("Luigi Wiegand");
+    await frame.getByRole("link", { name: "Access granted" }).click();
+    await expect(frame.getByRole("row", { name: /openid.*Denied/ })).toBeVisible();
+  });
+
+  test("refused launch scope is explained", async ({ page }) => {
+    const frame = await openFromEhr(page, /Open app for .*Claudie Walsh/);
+    await signIn(frame);
+    await frame.getByRole("checkbox", { name: "launch", exact: true }).uncheck();
+    await allowAll(frame);
+
+    await expect(frame.getByRole("heading", { name: "The EHR's patient was not shared" })).toBeVisible();
+  });
+
   test("consent denied leaves no session", async ({ page }) => {
     const frame = await openFromEhr(page, /Open app for .*Raúl Gómez/);
     await signIn(frame);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareScopes, grantsRead, normalizeScope, parseScope, splitScopes } from "@/lib/smart/scopes";
+import { compareScopes, describeScope, grantsRead, normalizeScope, parseScope, splitScopes } from "@/lib/smart/scopes";
 
 describe("parseScope", () => {
   it("parses v2 resource scopes", () => {
@@ -74,5 +74,19 @@ describe("splitScopes", () => {
   it("drops blanks and repeats", () => {
     expect(splitScopes("  openid  openid fhirUser ")).toEqual(["openid", "fhirUser"]);
     expect(splitScopes(undefined)).toEqual([]);
+  });
+});
+
+describe("describeScope", () => {
+  it("describes resource scopes", () => {
+    expect(describeScope("patient/*.rs")).toBe("Read, search all data of the patient in context");
+    expect(describeScope("user/Observation.read")).toBe("Read, search Observation data that you may access");
+    expect(describeScope("patient/Observation.rs?category=laboratory")).toBe("Read, search Observation data of the patient in context (only category=laboratory)");
+  });
+
+  it("describes identity and launch scopes", () => {
+    expect(describeScope("launch")).toBe("Use the patient and encounter open in the EHR");
+    expect(describeScope("offline_access")).toBe("Stay connected after you sign out");
+    expect(describeScope("custom-scope")).toBe("Permission defined by the server");
   });
 });

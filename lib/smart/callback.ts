@@ -50,9 +50,17 @@ function checkAuthorizationResponse(handle: AuthorizationServerHandle, params: U
   return checked;
 }
 
+async function carriesIdToken(response: Response): Promise<boolean> {
+  try {
+    const body = (await response.clone().json()) as { id_token?: unknown };
+    return typeof body?.id_token === "string";
+  } catch {
+    return false;
+  }
+}
+
 async function exchangeCode(handle: AuthorizationServerHandle, params: URLSearchParams, record: LaunchRecord): Promise<oauth.TokenEndpointResponse> {
   const pending = record.pending!;
-  const wantsIdToken = splitScopes(record.requestedScope).includes("openid");
   try {
     const response = await oauth.authorizationCodeGrantRequest(
       handle.as,
@@ -63,8 +71,12 @@ async function exchangeCode(handle: AuthorizationServerHandle, params: URLSearch
       pending.codeVerifier,
       { additionalParameters: { resource: record.iss }, ...handle.requestOptions() },
     );
+    // The user may refuse `openid` on the consent page, and then no id token
+    // comes back. oauth4webapi requires one whenever a nonce is expected, so
+    // the nonce is expected only when the response carries an id token.
+    const withIdToken = await carriesIdToken(response);
     return await oauth.processAuthorizationCodeResponse(handle.as, handle.client, response, {
-      expectedNonce: wantsIdToken ? pending.nonce : oauth.expectNoNonce,
+      expectedNonce: withIdToken ? pending.nonce : oauth.expectNoNonce,
       requireIdToken: false,
     });
   } catch (cause) {

@@ -145,3 +145,29 @@ export function grantsRead(granted: string, context: ResourceScope["context"], r
     return scope.kind === "resource" && scope.context === context && (scope.resourceType === "*" || scope.resourceType === resourceType) && scope.permissions.has("r");
   });
 }
+
+const SCOPE_DESCRIPTIONS: Record<string, string> = {
+  openid: "Confirm who you are",
+  fhirUser: "Know which person in the health record you are",
+  profile: "See your name",
+  launch: "Use the patient and encounter open in the EHR",
+  "launch/patient": "Ask which patient to use",
+  "launch/encounter": "Ask which encounter to use",
+  offline_access: "Stay connected after you sign out",
+  online_access: "Stay connected while you are signed in",
+};
+
+const PERMISSION_WORDS: Record<Permission, string> = { c: "create", r: "read", u: "update", d: "delete", s: "search" };
+
+/** Describe what a scope allows, in words a patient or clinician can follow. */
+export function describeScope(raw: string): string {
+  const scope = parseScope(raw);
+  if (scope.kind === "other") return SCOPE_DESCRIPTIONS[raw] ?? "Permission defined by the server";
+
+  const verbs = PERMISSION_ORDER.filter((letter) => scope.permissions.has(letter)).map((letter) => PERMISSION_WORDS[letter]);
+  const what = scope.resourceType === "*" ? "all data" : `${scope.resourceType} data`;
+  const whose = scope.context === "patient" ? "of the patient in context" : scope.context === "user" ? "that you may access" : "for the whole system";
+  const limit = scope.query ? ` (only ${scope.query.slice(1)})` : "";
+  const sentence = `${verbs.join(", ")} ${what} ${whose}${limit}`;
+  return sentence.charAt(0).toUpperCase() + sentence.slice(1);
+}

@@ -1,7 +1,7 @@
 import { resolveReferenceName } from "@/lib/fhir/resolve-name";
 import { pageRequestId } from "@/lib/http/route-error";
 import { loadLaunch } from "@/lib/session/launch-store";
-import { compareScopes, normalizeScope, type ScopeStatus } from "@/lib/smart/scopes";
+import { compareScopes, describeScope, normalizeScope, type ScopeStatus } from "@/lib/smart/scopes";
 
 export const dynamic = "force-dynamic";
 
@@ -11,6 +11,14 @@ const STATUS_TEXT: Record<ScopeStatus, string> = {
   denied: "Denied",
   extra: "Granted, not requested",
 };
+
+/** Say how far away `time` is, in whole minutes or hours. */
+function fromNow(time: number): string {
+  const minutes = Math.round((time - Date.now()) / 60_000);
+  if (minutes <= 0) return "already expired; the app renews it when it next reads data";
+  if (minutes < 90) return `in ${minutes} minute${minutes === 1 ? "" : "s"}`;
+  return `in ${Math.round(minutes / 60)} hours`;
+}
 
 /** Consent results: each requested scope against what the authorization server granted, and the context of the launch. */
 export default async function ConsentResultsPage({ params }: { params: Promise<{ launchId: string }> }) {
@@ -35,44 +43,63 @@ export default async function ConsentResultsPage({ params }: { params: Promise<{
           <dt>Signed in as</dt>
           <dd data-testid="signed-in-user">{userName ?? context.fhirUser ?? "Unknown user"}</dd>
           <dt>Patient</dt>
-          <dd data-testid="context-patient">{context.patient ? `${patientName ?? "Unknown name"} (Patient/${context.patient})` : "None"}</dd>
+          <dd data-testid="context-patient">
+            {context.patient ? (
+              <>
+                {patientName ?? "Unknown name"} <span className="muted">{`(Patient/${context.patient})`}</span>
+              </>
+            ) : (
+              "None"
+            )}
+          </dd>
           <dt>Encounter</dt>
-          <dd>{context.encounter ? `Encounter/${context.encounter}` : "None"}</dd>
+          <dd>{context.encounter ? <span className="muted">{`Encounter/${context.encounter}`}</span> : "None"}</dd>
           <dt>FHIR server</dt>
           <dd>{record.iss}</dd>
           <dt>Access expires</dt>
           <dd>
-            <time dateTime={new Date(record.tokens.expiresAt).toISOString()}>{new Date(record.tokens.expiresAt).toUTCString()}</time>
+            {fromNow(record.tokens.expiresAt)}{" "}
+            <span className="muted">
+              (<time dateTime={new Date(record.tokens.expiresAt).toISOString()}>{new Date(record.tokens.expiresAt).toUTCString()}</time>)
+            </span>
           </dd>
         </dl>
       </section>
       <section className="card" aria-labelledby="scopes-title">
         <h2 id="scopes-title">Requested and granted scopes</h2>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Scope</th>
-              <th scope="col">Meaning in SMART v2</th>
-              <th scope="col">Result</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={`${row.status}:${row.scope}`} data-status={row.status}>
-                <td>
-                  <code>{row.scope}</code>
-                </td>
-                <td>
-                  <code>{normalizeScope(row.scope)}</code>
-                </td>
-                <td className={row.status === "denied" || row.status === "partly-granted" ? "denied" : "granted"}>
-                  {STATUS_TEXT[row.status]}
-                  {row.grantedAs ? ` (as ${row.grantedAs})` : ""}
-                </td>
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Scope</th>
+                <th scope="col">What it allows</th>
+                <th scope="col">Result</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={`${row.status}:${row.scope}`} data-status={row.status}>
+                  <td>
+                    <code>{row.scope}</code>
+                  </td>
+                  <td>
+                    {describeScope(row.scope)}
+                    {normalizeScope(row.scope) !== row.scope ? (
+                      <span className="muted">
+                        {" "}
+                        (SMART v2: <code>{normalizeScope(row.scope)}</code>)
+                      </span>
+                    ) : null}
+                  </td>
+                  <td className={row.status === "denied" || row.status === "partly-granted" ? "denied" : "granted"}>
+                    {STATUS_TEXT[row.status]}
+                    {row.grantedAs ? ` (as ${row.grantedAs})` : ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
     </main>
   );
