@@ -1,8 +1,9 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { fetchLaunchFhir, FhirRequestError } from "@/lib/fhir/client-fetch";
-import type { Patient } from "@/lib/fhir/format";
+import { patientName, type Patient } from "@/lib/fhir/format";
 import { PatientBanner } from "./patient-banner";
 import { ClinicalSummary } from "./clinical-summary";
 
@@ -27,12 +28,23 @@ export function QueryError({ error, onRetry }: { error: unknown; onRetry: () => 
   );
 }
 
-/** The patient's banner, demographics and clinical summary, loaded through the launch's FHIR proxy. */
-export function PatientView({ launchId, patientId, showBanner }: { launchId: string; patientId: string; showBanner: boolean }) {
+/**
+ * The patient's banner, demographics and clinical summary, loaded through the
+ * launch's FHIR proxy. `initialPatient` is the patient as the server read it
+ * while rendering the page; it counts as fresh data, so the browser does not read it again.
+ */
+export function PatientView({ launchId, patientId, showBanner, initialPatient }: { launchId: string; patientId: string; showBanner: boolean; initialPatient?: Patient }) {
   const patient = useQuery({
     queryKey: ["patient", launchId, patientId],
     queryFn: () => fetchLaunchFhir<Patient>(launchId, `Patient/${encodeURIComponent(patientId)}`),
+    initialData: initialPatient,
   });
+
+  // Several patients are often open in tabs; the title tells them apart.
+  const name = patient.data ? patientName(patient.data) : undefined;
+  useEffect(() => {
+    if (name) document.title = `${name} · SMART app`;
+  }, [name]);
 
   if (patient.isPending) return <p role="status">Loading patient…</p>;
   if (patient.isError) return <QueryError error={patient.error} onRetry={() => void patient.refetch()} />;
