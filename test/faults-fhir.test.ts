@@ -160,7 +160,8 @@ describe.runIf(RUN_FULL)("FHIR server faults", () => {
     fhir.inject({ kind: "status", status: 500 }, { path: /^Patient\// });
     const page = await browser.get(`${app.url}/launches/${launchId}/consent`);
     expect(page.status).toBe(200);
-    expect(page.body).toContain(`Unknown name (Patient/${patientId})`);
+    expect(page.body).toContain('data-testid="context-patient">Unknown name');
+    expect(page.body).toContain(`(Patient/${patientId})`);
 
     const lines = parseLogLines(app.output()).filter((line) => line.event === "fhir.name_lookup_failed" && line.reference === `Patient/${patientId}`);
     expect(lines, JSON.stringify(lines)).toHaveLength(1);
