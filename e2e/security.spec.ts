@@ -83,8 +83,9 @@ test.describe("FHIR data from a stub server", () => {
   });
 
   test("FHIR failure shows an error with a retry", async ({ page }) => {
-    // React Query retries a failed query once, so the fault covers both tries.
-    stack.fhir.inject({ kind: "status", status: 500 }, { path: /^Patient\//, times: 2 });
+    // The page reads the patient while rendering, then React Query tries once
+    // and retries once in the browser, so the fault covers all three reads.
+    stack.fhir.inject({ kind: "status", status: 500 }, { path: /^Patient\//, times: 3 });
     await page.goto(`${stack.app.url}/launch?iss=${encodeURIComponent(stack.fhir.base)}&launch=fhir-failure`);
 
     const alert = page.getByRole("alert");
