@@ -171,6 +171,17 @@ describe.runIf(RUN_FULL)("FHIR server faults", () => {
     await expectNextReadPasses();
   });
 
+  it("logs a failed server-side read of the patient page with its ids", async () => {
+    fhir.inject({ kind: "status", status: 500 }, { path: /^Patient\// });
+    const page = await browser.get(`${app.url}/launches/${launchId}`);
+    expect(page.status).toBe(200);
+
+    const lines = parseLogLines(app.output()).filter((line) => line.event === "fhir.server_read_skipped" && line.launchId === launchId && line.status === 500);
+    expect(lines, JSON.stringify(lines)).toHaveLength(1);
+    expect(lines[0]!.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    await expectNextReadPasses();
+  });
+
   it("leaks no code, verifier or token into the server output", () => {
     const exchanged = provider.tokenRequests.flatMap((request) => [request.params.code ?? "", request.params.code_verifier ?? ""]);
     expect(exchanged.filter(Boolean).length).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import type { Patient } from "@/lib/fhir/format";
 import { fetchFhir, upstreamUrl } from "@/lib/fhir/proxy";
 import { log } from "@/lib/log";
+import { pageRequestId } from "@/lib/http/route-error";
 import type { LaunchRecord } from "@/lib/session/launch-record";
 import { loadLaunch } from "@/lib/session/launch-store";
 import { grantsRead } from "@/lib/smart/scopes";
@@ -30,12 +31,13 @@ const SERVER_READ_BUDGET_MS = 1000;
 async function readPatientOnServer(record: LaunchRecord, patientId: string): Promise<Patient | undefined> {
   const tokens = record.tokens;
   if (!tokens || needsRefresh(tokens) || tokens.expiresAt <= Date.now()) return undefined;
+  const requestId = pageRequestId();
 
   // The read goes on after a timeout, so its failure is caught here rather than by the race.
   const read = Promise.resolve()
     .then(() => fetchFhir(record, upstreamUrl(record.iss, ["Patient", patientId], "")))
     .catch((error: unknown) => {
-      log.warn("fhir.server_read_failed", { launchId: record.id, error });
+      log.warn("fhir.server_read_failed", { requestId, launchId: record.id, error });
       return undefined;
     });
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -46,12 +48,12 @@ async function readPatientOnServer(record: LaunchRecord, patientId: string): Pro
   clearTimeout(timer);
 
   if (result === "slow") {
-    log.info("fhir.server_read_skipped", { launchId: record.id, reason: "slow", budgetMs: SERVER_READ_BUDGET_MS });
+    log.info("fhir.server_read_skipped", { requestId, launchId: record.id, reason: "slow", budgetMs: SERVER_READ_BUDGET_MS });
     return undefined;
   }
   const patient = result?.body as Patient | undefined;
   if (result && (result.status !== 200 || patient?.resourceType !== "Patient")) {
-    log.info("fhir.server_read_skipped", { launchId: record.id, reason: "status", status: result.status });
+    log.info("fhir.server_read_skipped", { requestId, launchId: record.id, reason: "status", status: result.status });
     return undefined;
   }
   return result ? patient : undefined;
