@@ -221,13 +221,13 @@ function beforeAfterSection(before, after) {
 }
 
 const METHOD = `
-Run it with \`npm run bench\` (about six minutes on 2 cores; \`npm run bench -- --help\` lists the options).
+Run it with \`npm run bench\` (about seven minutes on 2 busy cores, plus up to two minutes of waiting for the load to drop; \`npm run bench -- --help\` lists the options).
 It is not part of \`npm test\`. The script builds the app once with \`next build\` into \`.next-bench\`,
 builds the empty app in \`bench/empty-app\` with the same Next.js, and starts \`next start\` with the
 sandbox on and the FHIR fixtures of \`../shared/fixtures/fhir-r4\` loaded, as the tests do. Every
 server listens on loopback only. Each benchmark has a fixed number of runs or requests.
 Quantiles interpolate linearly between order statistics, so with 20 runs the p95 lies between the
-two slowest runs. Before each benchmark the script waits up to 60 s for the 1-minute load average
+two slowest runs. Before each benchmark the script waits up to 30 s for the 1-minute load average
 to drop below 1.5; the machine table lists the load each benchmark began with, because other
 programs on the same 2 cores make every number slower and noisier.
 `.trim();

@@ -17,7 +17,8 @@ import { benchmarkServerCost } from "./server-cost.mjs";
  * `npm run bench`: build the app once, start it with the sandbox and the
  * shared fixtures, run the five benchmarks side by side with their
  * references, and write BENCHMARKS.md and bench/results/{name}.json.
- * Every loop has a fixed count; the whole run takes about six minutes on 2 cores.
+ * Every loop has a fixed count; a run took about seven minutes of
+ * work on 2 busy cores, plus up to two minutes of waiting for the load to drop.
  */
 
 const USAGE = `Usage: npm run bench -- [options]
@@ -86,7 +87,7 @@ function nextVersion() {
 // The benchmark's own idle servers add little load, so a 1-minute load average
 // above one core's worth means other programs compete for the 2 cores.
 const QUIET_LOAD = 1.5;
-const QUIET_WAIT_MS = 60_000;
+const QUIET_WAIT_MS = 30_000;
 
 /** Wait (bounded) for other work on the machine to finish, and note the load average each benchmark started with. */
 async function startBenchmark(results, name, message) {
