@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Page } from "@playwright/test";
 import { test, expect } from "./support/fixtures";
+import { hydrated } from "./support/flows";
 
 const AXE_SCRIPT = path.resolve(__dirname, "../node_modules/axe-core/axe.min.js");
 
@@ -25,6 +26,7 @@ test("keyboard-only launch passes axe checks", async ({ page }) => {
   await page.keyboard.press("Enter");
 
   await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
+  await hydrated(page);
   expect(await seriousViolations(page)).toEqual([]);
   const practitioner = page.getByRole("radio", { name: /\(practitioner\)/ });
   await practitioner.focus();
@@ -39,6 +41,7 @@ test("keyboard-only launch passes axe checks", async ({ page }) => {
   await page.keyboard.press("Enter");
 
   await expect(page.getByRole("heading", { name: "Choose a patient" })).toBeVisible();
+  await hydrated(page);
   expect(await seriousViolations(page)).toEqual([]);
   await page.getByLabel("Patient name").focus();
   await page.keyboard.type("Walsh");

@@ -1,5 +1,5 @@
 import { test, expect } from "./support/fixtures";
-import { allowAll, signIn } from "./support/flows";
+import { allowAll, hydrated, signIn } from "./support/flows";
 
 test.describe("token refresh", () => {
   test("data keeps loading after the token expires", async ({ page }) => {
@@ -28,6 +28,7 @@ test.describe("token refresh", () => {
 
   test("refresh failure shows the relaunch page", async ({ page, context }) => {
     await page.goto("/sandbox/ehr");
+    await hydrated(page);
     await page.getByLabel(/Simulated error/).selectOption("token_refresh_error");
     await page.getByRole("radio", { name: "In a new window" }).check();
     const [appPage] = await Promise.all([context.waitForEvent("page"), page.getByRole("button", { name: /Open app for .*Luigi Wiegand/ }).click()]);

@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { test, expect } from "./support/fixtures";
-import { allowAll, signIn } from "./support/flows";
+import { allowAll, hydrated, signIn } from "./support/flows";
 
 async function startStandalone(page: Page): Promise<void> {
   await page.goto("/");
@@ -23,6 +23,7 @@ test.describe("standalone launch", () => {
     await allowAll(page);
 
     await expect(page.getByRole("heading", { name: "Choose a patient" })).toBeVisible();
+    await hydrated(page);
     await page.getByLabel("Patient name").fill("gomez");
     await page.getByRole("button", { name: "Search" }).click();
     await page.getByRole("button", { name: "Choose Mr. Raúl Gómez PhD" }).click();

@@ -8,13 +8,20 @@ export const LAUNCH_COOKIE_PREFIX = "__Host-smart-launch-";
  */
 export async function openFromEhr(page: Page, patient: RegExp, ehrURL?: string, options: (page: Page) => Promise<void> = async () => {}): Promise<FrameLocator> {
   await page.goto(ehrURL ? `${ehrURL}/sandbox/ehr` : "/sandbox/ehr");
+  await hydrated(page);
   await options(page);
   await page.getByRole("button", { name: patient }).click();
   return page.frameLocator('iframe[title="SMART app"]');
 }
 
+/** Wait until React has hydrated the page, so that a checked control is not reset by hydration. */
+export async function hydrated(target: FrameLocator | Page): Promise<void> {
+  await target.locator("html[data-hydrated]").waitFor({ state: "attached" });
+}
+
 /** Sign in on the sandbox login page as the user whose label matches `user`. */
 export async function signIn(frame: FrameLocator | Page, user: RegExp = /\(practitioner\)/): Promise<void> {
+  await hydrated(frame);
   await frame.getByRole("radio", { name: user }).check();
   await frame.getByRole("button", { name: "Sign in" }).click();
 }
