@@ -19,7 +19,7 @@ async function holdsAnyLaunchCookie(): Promise<boolean> {
   return (await cookies()).getAll().some((cookie) => cookie.name.startsWith(LAUNCH_COOKIE_PREFIX));
 }
 
-/** Pick the answer for a callback whose launch is not here, or whose login ran in a popup. */
+/** Return the response for a callback whose launch is not here, or whose login ran in a popup. */
 async function earlyResponse(
   request: NextRequest,
   launchId: string | undefined,
@@ -59,7 +59,7 @@ export async function GET(request: NextRequest) {
 
   const early = await earlyResponse(request, launchId, cookie, requestId);
   if (early) return early;
-  // Unreachable: earlyResponse answers every callback without a launch.
+  // Unreachable: earlyResponse returns a response for every callback without a launch.
   if (!launchId || !record) return new Response(null, { status: 500 });
 
   const params = new URLSearchParams(request.nextUrl.searchParams);

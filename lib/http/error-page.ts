@@ -8,7 +8,7 @@ export function escapeHtml(text: string): string {
 }
 
 /**
- * Render the error page a route handler answers with: the code's title,
+ * Render the error page a route handler returns: the code's title,
  * message and next step, plus a peer's description as plain text.
  * `trailingHtml` goes before `</body>` unescaped, so it must be trusted markup.
  */

@@ -8,7 +8,7 @@ export const HANDBACK_MESSAGE_TYPE = "smart-authorization-response";
 export const HANDBACK_PARAMETER = "handback";
 
 /**
- * Answer a callback that reached a login popup. Partitioned cookies set in the
+ * Build the response to a callback that reached a login popup. Partitioned cookies set in the
  * EHR frame are not visible in the popup, so the popup cannot finish the
  * launch itself: its page posts the authorization response to its opener, and
  * only to the app's own origin; the framed app then replays it to `/callback`

@@ -1,5 +1,5 @@
 /**
- * SMART `intent` values this app knows, and the view each opens. An unknown
+ * SMART `intent` values this app supports, and the view each opens. An unknown
  * intent opens the default view, the patient page, as SMART App Launch 2.2 asks.
  */
 const VIEWS_BY_INTENT: Record<string, string> = {

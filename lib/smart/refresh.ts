@@ -72,7 +72,7 @@ async function requestRefresh(record: LaunchRecord): Promise<TokenSet> {
 /**
  * Refreshes under way, by launch id. Parallel requests of one launch share one
  * refresh, because with rotation a second use of the same refresh token fails.
- * NOTE: this holds within one server instance only; two instances refreshing
+ * NOTE: this works within one server instance only; two instances refreshing
  * the same launch at once can still race.
  */
 const inFlight = new Map<string, Promise<TokenSet>>();
