@@ -131,7 +131,7 @@ const trustedIssuerSchema = z.object({
 const DEFAULT_SCOPES = "launch openid fhirUser patient/*.rs";
 // A practitioner on a standalone launch picks the patient in the app, so
 // user/ scopes are needed too; the FHIR server confines a patient user to
-// their own record whatever the scope says.
+// their own record whatever the scope grants.
 const DEFAULT_STANDALONE_SCOPES = "launch/patient openid fhirUser offline_access patient/*.rs user/*.rs";
 const SANDBOX_PROJECT_ID = "Psandbox";
 const SANDBOX_CLIENT_ID = "sandbox-smart-app";
@@ -259,9 +259,9 @@ function parseAuthServer(env: Env, baseUrl: string, sandboxEnabled: boolean, pro
  */
 function loopbackTwin(baseUrl: string): string[] {
   const url = new URL(baseUrl);
-  const twin = url.hostname === "localhost" ? "127.0.0.1" : url.hostname === "127.0.0.1" ? "localhost" : undefined;
-  if (!twin) return [];
-  url.hostname = twin;
+  if (url.hostname === "localhost") url.hostname = "127.0.0.1";
+  else if (url.hostname === "127.0.0.1") url.hostname = "localhost";
+  else return [];
   return [url.origin];
 }
 

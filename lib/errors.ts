@@ -85,7 +85,7 @@ export const ERROR_CODES = {
   forbidden: {
     status: 403,
     title: "Request not allowed",
-    message: "The app refused this request because it did not come from the app's own pages.",
+    message: "The app rejected this request because it did not come from the app's own pages.",
     action: "Go back to the app and use its buttons.",
   },
   patient_not_allowed: {
@@ -97,7 +97,7 @@ export const ERROR_CODES = {
   fhir_unavailable: {
     status: 502,
     title: "The health record server is unavailable",
-    message: "The FHIR server did not answer correctly.",
+    message: "The FHIR server did not respond, or its response was invalid.",
     action: "Try again in a minute. If this keeps happening, contact your administrator.",
   },
   invalid_request: {

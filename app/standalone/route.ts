@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 
 /**
  * Standalone launch (SMART App Launch 2.2, "Standalone launch"): the user
- * opens the app directly and picks a trusted FHIR server; the app asks for
+ * opens the app directly and picks a trusted FHIR server; the app requests
  * `launch/patient` so that the patient comes with the token.
  */
 export async function GET(request: NextRequest) {

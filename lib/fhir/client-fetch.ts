@@ -27,7 +27,7 @@ function toError(status: number, body: ProxyErrorBody | undefined): FhirRequestE
     return new FhirRequestError(status, code, title, action, message);
   }
   const issue = body?.resourceType === "OperationOutcome" ? body.issue?.[0] : undefined;
-  const detail = issue?.details?.text ?? issue?.diagnostics ?? `The FHIR server answered ${status}.`;
+  const detail = issue?.details?.text ?? issue?.diagnostics ?? `The FHIR server responded with status ${status}.`;
   const title = status === 404 ? "Not found" : status === 403 ? "Access not granted" : "The FHIR request failed";
   return new FhirRequestError(status, status === 404 ? "not_found" : "fhir_error", title, "Try again, or open the app again from your EHR.", detail);
 }

@@ -65,7 +65,7 @@ export async function fetchFhir(record: LaunchRecord, url: URL): Promise<Upstrea
     });
   } catch (cause) {
     const timedOut = cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError");
-    throw new AppError("fhir_unavailable", timedOut ? `FHIR server did not answer within ${fhirTimeoutMs} ms` : `FHIR request failed`, {
+    throw new AppError("fhir_unavailable", timedOut ? `FHIR server did not respond within ${fhirTimeoutMs} ms` : `FHIR request failed`, {
       cause: { url: url.origin + url.pathname, error: cause },
     });
   }
@@ -74,7 +74,7 @@ export async function fetchFhir(record: LaunchRecord, url: URL): Promise<Upstrea
   try {
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   } catch {
-    throw new AppError("fhir_unavailable", `FHIR server answered ${response.status} with a body that is not JSON`, {
+    throw new AppError("fhir_unavailable", `FHIR server responded with status ${response.status} and a body that is not JSON`, {
       cause: { url: url.origin + url.pathname, contentType: response.headers.get("content-type") },
     });
   }

@@ -4,7 +4,7 @@ import { log } from "@/lib/log";
 import { errorPageResponse } from "./error-page";
 
 /**
- * Log a route handler's failure once, with its ids, and answer with the error
+ * Log a route handler's failure once, with its ids, and return the error
  * page. Expected failures (bad input, denied consent) log at warn level,
  * unexpected ones at error level.
  */

@@ -42,7 +42,7 @@ export interface AccessTokenClaims extends JWTPayload {
 }
 
 function describe(error: unknown): string {
-  // jose's message says what was wrong (`unexpected "iss" claim value`); its `reason` is only "check_failed" or "missing".
+  // jose's message names what was wrong (`unexpected "iss" claim value`); its `reason` is only "check_failed" or "missing".
   if (error instanceof errors.JWTClaimValidationFailed) return `claim "${error.claim}" failed: ${error.message}`;
   if (error instanceof errors.JWTExpired) return "token expired";
   if (error instanceof errors.JOSEAlgNotAllowed) return "algorithm not allowed";

@@ -1,6 +1,6 @@
 /**
  * SMART `intent` values this app supports, and the view each opens. An unknown
- * intent opens the default view, the patient page, as SMART App Launch 2.2 asks.
+ * intent opens the default view, the patient page, as SMART App Launch 2.2 requires.
  */
 const VIEWS_BY_INTENT: Record<string, string> = {
   "access-review": "/consent",

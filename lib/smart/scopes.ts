@@ -116,7 +116,7 @@ function compareOne(raw: string, grantedSet: Set<string>, permissionsByKey: Map<
 
 /**
  * Compare requested with granted scopes, one row per requested scope plus a
- * row for each granted scope that nobody requested. v1 and v2 forms of the
+ * row for each granted scope that was not requested. v1 and v2 forms of the
  * same permission count as equal.
  */
 export function compareScopes(requested: string, granted: string): ScopeComparisonRow[] {
@@ -166,7 +166,9 @@ export function describeScope(raw: string): string {
 
   const verbs = PERMISSION_ORDER.filter((letter) => scope.permissions.has(letter)).map((letter) => PERMISSION_WORDS[letter]);
   const what = scope.resourceType === "*" ? "all data" : `${scope.resourceType} data`;
-  const whose = scope.context === "patient" ? "of the patient in context" : scope.context === "user" ? "that you may access" : "for the whole system";
+  let whose = "for the whole system";
+  if (scope.context === "patient") whose = "of the patient in context";
+  if (scope.context === "user") whose = "that you may access";
   const limit = scope.query ? ` (only ${scope.query.slice(1)})` : "";
   const sentence = `${verbs.join(", ")} ${what} ${whose}${limit}`;
   return sentence.charAt(0).toUpperCase() + sentence.slice(1);

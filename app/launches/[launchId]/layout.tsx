@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
 /**
  * Frame of every page of one launch, in the EHR's SMART style when it sent one.
  * A launch this browser does not hold shows the "session ended" page; an
- * expired one says why (the next request deletes it).
+ * expired one explains why (the next request deletes it).
  */
 export default async function LaunchLayout({ children, params }: { children: React.ReactNode; params: Promise<{ launchId: string }> }) {
   const { launchId } = await params;

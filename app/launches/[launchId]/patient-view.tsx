@@ -40,7 +40,7 @@ export function PatientView({ launchId, patientId, showBanner, initialPatient }:
     initialData: initialPatient,
   });
 
-  // Several patients are often open in tabs; the title tells them apart.
+  // Several patients are often open in tabs; the title names the patient in each.
   const name = patient.data ? patientName(patient.data) : undefined;
   useEffect(() => {
     if (name) document.title = `${name} · SMART app`;

@@ -34,7 +34,7 @@ export async function POST(request: NextRequest, { params }: { params: Promise<{
     }
 
     const { record: current, result } = await fetchForLaunch(record, upstreamUrl(record.iss, ["Patient", patientId], ""), requestId);
-    if (result.status !== 200) throw new AppError("patient_not_allowed", `FHIR server answered ${result.status} for the chosen patient`);
+    if (result.status !== 200) throw new AppError("patient_not_allowed", `FHIR server responded with status ${result.status} for the chosen patient`);
 
     await saveActiveLaunch({ ...current, context: { ...current.context, patient: patientId } });
     log.info("launch.patient_chosen", { requestId, launchId, patient: patientId });

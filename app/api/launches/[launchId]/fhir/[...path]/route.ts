@@ -19,7 +19,7 @@ function errorJson(error: AppError, requestId: string, upstreamStatus?: number):
 }
 
 /**
- * Same-origin FHIR proxy for one launch: the browser asks here, and the server
+ * Same-origin FHIR proxy for one launch: the browser sends its request here, and the server
  * adds the launch's access token, so the token never reaches the browser.
  */
 export async function GET(request: NextRequest, { params }: { params: Promise<{ launchId: string; path: string[] }> }) {
@@ -32,7 +32,7 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     const { result } = await fetchForLaunch(record, url, requestId);
     const { status, body } = result;
 
-    if (status >= 500) throw new AppError("fhir_unavailable", `FHIR server answered ${status}`, { cause: { path: url.pathname } });
+    if (status >= 500) throw new AppError("fhir_unavailable", `FHIR server responded with status ${status}`, { cause: { path: url.pathname } });
     // The response goes to the browser unchanged, and the log line lets support match it to its request.
     if (status >= 400) log.warn("fhir.upstream_status", { requestId, launchId, status, path: url.pathname.slice(0, 200) });
 
