@@ -70,8 +70,7 @@ async function measureLaunchPages(browser, launchUrl) {
   try {
     const page = await context.newPage();
     await page.goto(launchUrl);
-    await page.getByRole("radio", { name: /\(practitioner\)/ }).check();
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: /\(practitioner\)/ }).click();
     await page.getByRole("button", { name: "Allow" }).click();
     await page.getByTestId("patient-name").waitFor();
     const patientUrl = page.url();

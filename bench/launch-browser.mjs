@@ -151,8 +151,7 @@ function watchForPatientName() {
 
 /** Sign in as the practitioner and allow every scope, in the app's frame. */
 async function signInAndAllow(frame) {
-  await frame.getByRole("radio", { name: /\(practitioner\)/ }).check({ timeout: STEP_TIMEOUT_MS });
-  await frame.getByRole("button", { name: "Sign in" }).click({ timeout: STEP_TIMEOUT_MS });
+  await frame.getByRole("button", { name: /\(practitioner\)/ }).click({ timeout: STEP_TIMEOUT_MS });
   await frame.getByRole("button", { name: "Allow" }).click({ timeout: STEP_TIMEOUT_MS });
 }
 

@@ -104,7 +104,7 @@ test.describe("launch errors", () => {
       if (url.pathname.endsWith("/oauth2/v1/apps/authorize")) state = url.searchParams.get("state") ?? "";
     });
     const frame = await openFromEhr(page, /Open app for .*Patria Schimmel/);
-    await expect(frame.getByRole("button", { name: "Sign in" })).toBeVisible();
+    await expect(frame.getByRole("heading", { name: "Sign in to the sandbox" })).toBeVisible();
     expect(state).not.toBe("");
 
     const description = "<img src=x onerror=alert(1)> scope not allowed";

@@ -206,9 +206,10 @@ async function runLaunch(browser, appUrl, patientId) {
 
   const login = await browser.navigate("GET", ehr);
   if (login.status !== 200 || login.url.pathname !== "/sandbox/descope/login") throw new LaunchError(`launch ended on ${login.url.pathname} with ${login.status}`);
-  const loginControls = controls(login.body);
+  const loginControls = controls(login.body, true);
   const request = loginControls.find((control) => control.name === "request")?.value;
-  const user = loginControls.find((control) => control.name === "user" && "checked" in control)?.value;
+  // The first user button is the one the launch suggests: the EHR's user.
+  const user = loginControls.find((control) => control.name === "user")?.value;
   if (!request || !user) throw new LaunchError("the login page has no sign-in form");
 
   const consent = await browser.navigate("POST", new URL(`${appUrl}/sandbox/descope/login/submit`), new URLSearchParams({ request, user }));

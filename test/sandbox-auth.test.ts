@@ -428,8 +428,7 @@ describe("sign-in and consent forms", () => {
     const authorize = await get(authorizeUrl());
     const loginHtml = await (await get(location(authorize))).text();
     expect(loginHtml).toContain("<legend>Sign in as</legend>");
-    expect(loginHtml).toMatch(/<button type="submit">Sign in<\/button>/);
-    expect(loginHtml).toMatch(/<label><input [^>]*value="sandbox-practitioner"[^>]*\/> (<!-- -->)?Dr\. /);
+    expect(loginHtml).toMatch(/<button type="submit" name="user" value="sandbox-practitioner">Sign in as <strong>Dr\. [^<]+<\/strong> <span>\(practitioner\)<\/span><\/button>/);
 
     const login = await postForm(`${base}/login/submit`, new URLSearchParams({ request: hiddenRequest(loginHtml), user: "sandbox-practitioner" }));
     const consentHtml = await (await get(location(login))).text();
@@ -439,10 +438,46 @@ describe("sign-in and consent forms", () => {
     const checkboxes = formControls(consentHtml).filter((control) => control.type === "checkbox");
     expect(checkboxes.map((control) => control.value)).toEqual(["openid", "fhirUser", "launch/patient", "patient/*.rs", "offline_access"]);
     for (const checkbox of checkboxes) {
-      expect(checkbox.checked).toBe("");
+      expect(consentHtml).toContain(`value="${checkbox.value}" checked aria-describedby="${checkbox["aria-describedby"]}">`);
       expect(consentHtml).toContain(`id="${checkbox["aria-describedby"]}"`);
     }
-    expect(consentHtml).toMatch(/<label><input [^>]*value="openid"[^>]*\/> <code>openid<\/code><\/label>/);
+    expect(consentHtml).toMatch(/<label><input [^>]*value="openid"[^>]*> <code>openid<\/code><\/label>/);
+  });
+
+  it("load no script", async () => {
+    const login = await signIn(authorizeUrl());
+    const consentPage = await get(location(login));
+    const loginPage = await get(location(await get(authorizeUrl())));
+
+    for (const page of [loginPage, consentPage]) {
+      expect(page.status).toBe(200);
+      expect(page.headers.get("cache-control")).toBe("no-store");
+      expect(await page.text()).not.toMatch(/<script\b/i);
+    }
+  });
+
+  it("suggest the login_hint user first", async () => {
+    const loginHtml = await (await get(location(await get(authorizeUrl())))).text();
+    const users = inputValues(loginHtml, "user");
+    const patientUser = users.find((user) => user !== "sandbox-practitioner")!;
+
+    const hinted = await (await get(location(await get(authorizeUrl({ extra: { login_hint: patientUser } }))))).text();
+    const hintedUsers = inputValues(hinted, "user");
+    expect(hintedUsers[0]).toBe(patientUser);
+    expect([...hintedUsers].sort()).toEqual([...users].sort());
+    expect(hinted).toMatch(new RegExp(`<button type="submit" name="user" value="${patientUser}">`));
+    expect(hinted).toMatch(/<button type="submit" name="user" value="sandbox-practitioner" class="secondary">/);
+  });
+
+  it("reject a forged step with a 400 page", async () => {
+    for (const step of ["login", "consent"]) {
+      const response = await get(`${base}/${step}?request=forged`);
+      expect(response.status).toBe(400);
+      const html = await response.text();
+      expect(html).toContain("This sign-in request cannot continue");
+      expect(html).toContain("Start again from the app");
+      expect(html).not.toContain("forged");
+    }
   });
 
   it("reject a consent form submitted twice", async () => {

@@ -91,7 +91,7 @@ export async function signInPageUrl(authorizeUrl) {
   return location(authorize, authorizeUrl);
 }
 
-/** Sign in on the sign-in page as the practitioner (the first user) and return the consent page URL. */
+/** Sign in on the sign-in page as the suggested user (the first button, the practitioner here) and return the consent page URL. */
 export async function signIn(loginUrl) {
   const loginHtml = await (await get(loginUrl)).text();
   const [request] = inputValues(loginHtml, "request");

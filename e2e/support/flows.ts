@@ -19,11 +19,9 @@ export async function hydrated(target: FrameLocator | Page): Promise<void> {
   await target.locator("html[data-hydrated]").waitFor({ state: "attached" });
 }
 
-/** Sign in on the sandbox login page as the user whose label matches `user`. */
+/** Sign in on the sandbox login page with the button of the user whose label matches `user`. */
 export async function signIn(frame: FrameLocator | Page, user: RegExp = /\(practitioner\)/): Promise<void> {
-  await hydrated(frame);
-  await frame.getByRole("radio", { name: user }).check();
-  await frame.getByRole("button", { name: "Sign in" }).click();
+  await frame.getByRole("button", { name: user }).click();
 }
 
 /** Approve every requested scope on the sandbox consent page. */

@@ -204,7 +204,7 @@ export function decodeHtml(text: string): string {
 
 /** Return the attributes of every `<input>` in `html`; React does not keep attributes in source order. */
 export function inputs(html: string): Array<Record<string, string>> {
-  return [...html.matchAll(/<input\b([^>]*)>/g)].map((tag) =>
+  return [...html.matchAll(/<(?:input|button)\b([^>]*)>/g)].map((tag) =>
     Object.fromEntries([...(tag[1] ?? "").matchAll(/([\w-]+)="([^"]*)"/g)].map((attribute) => [attribute[1], decodeHtml(attribute[2] ?? "")])),
   );
 }
@@ -215,7 +215,7 @@ export function requestIdOfPage(html: string): string | undefined {
 }
 
 export interface SandboxSignIn {
-  /** User id on the sandbox login page; the preselected (first checked) user by default. */
+  /** User id on the sandbox login page; the suggested (first) user by default. */
   user?: string;
   decision?: "allow" | "deny";
 }
@@ -232,7 +232,7 @@ export async function sandboxConsent(browser: Browser, loginPage: PageResult, ch
   const loginInputs = inputs(loginPage.body);
   const request = loginInputs.find((input) => input.name === "request")?.value;
   const users = loginInputs.filter((input) => input.name === "user");
-  const user = choices.user ?? users.find((input) => "checked" in input)?.value ?? users[0]?.value;
+  const user = choices.user ?? users[0]?.value;
   if (!request || !user) throw new Error(`No sign-in form on the login page:\n${loginPage.body.slice(0, 800)}`);
 
   const consentPage = await browser.post(`${origin}/sandbox/descope/login/submit`, { request, user });

@@ -1,3 +1,5 @@
+import { escapeHtml, sandboxHtmlResponse } from "./html";
+
 /**
  * The sandbox authorization server's one error type. Its codes are the OAuth
  * 2.0 and OpenID Connect error codes, so an error can go back to a client as is.
@@ -59,7 +61,7 @@ export const NO_STORE_HEADERS = { "cache-control": "no-store", pragma: "no-cache
 export function oauthErrorJson(error: OAuthError): Response {
   return Response.json(
     { error: error.code, error_description: error.description },
-    { status: error.status, headers: { ...NO_STORE_HEADERS, ...error.headers } },
+    { status: error.status, headers: error.headers },
   );
 }
 
@@ -76,29 +78,21 @@ export function errorRedirectUrl(redirectUri: string, error: OAuthError, state: 
   return url.toString();
 }
 
-const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character] ?? character);
-}
+/** Next step that the error pages give the user. */
+const NEXT_STEP = "Start again from the app: a sign-in request stays valid for 10 minutes. If the same error comes back, show this page to whoever set up the app.";
 
 /**
- * Render the HTML page the authorization endpoint returns instead of a
- * redirect, when the client or its redirect URI is not registered
- * (RFC 6749 §4.1.2.1: the server must not redirect to an unverified URI).
+ * Render the HTML page shown instead of a redirect. The authorization endpoint
+ * shows it when the client or its redirect URI is not registered, because it
+ * must not redirect to an unverified URI (RFC 6749 §4.1.2.1). The sign-in and
+ * consent steps show it when their sealed request is missing, invalid or expired.
  */
 export function oauthErrorPage(error: OAuthError): Response {
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign-in error</title>
-<style>body{font-family:system-ui,sans-serif;background:#f7f8fa;color:#1c2430;margin:0}main{max-width:640px;margin:2rem auto;padding:1.5rem;background:#fff;border:1px solid #d7dce3;border-left:4px solid #b3261e;border-radius:6px}</style>
-</head><body><main role="alert" aria-labelledby="title">
-<h1 id="title">The sign-in request was rejected</h1>
+  const main = `<main><div class="card error-page" role="alert" aria-labelledby="title">
+<h1 id="title">This sign-in request cannot continue</h1>
 <p>${escapeHtml(error.description)}</p>
-<p>Error code: <code>${escapeHtml(error.code)}</code></p>
-</main></body></html>`;
-  return new Response(html, {
-    status: error.status,
-    headers: { "content-type": "text/html; charset=utf-8", ...NO_STORE_HEADERS, ...error.headers },
-  });
+<p><strong>What to do:</strong> ${escapeHtml(NEXT_STEP)}</p>
+<p class="muted">Error code: <code>${escapeHtml(error.code)}</code></p>
+</div></main>`;
+  return sandboxHtmlResponse("Sign-in error", main, { status: error.status, headers: error.headers });
 }

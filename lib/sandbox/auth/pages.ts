@@ -1,0 +1,93 @@
+import type { AuthorizationRequest } from "./authorize";
+import { findSandboxClient } from "./clients";
+import { authServerUrls } from "./discovery";
+import { escapeHtml, sandboxHtmlResponse } from "./html";
+import { authServerDisabledResponse, pageErrorResponse, singleParam } from "./http";
+import { openConsentStep, openLoginStep } from "./interaction";
+import { describeScope } from "./scopes";
+import { listSandboxUsers, type SandboxUser } from "./users";
+
+/**
+ * The sandbox's sign-in and consent steps as plain HTML forms. Both page
+ * functions throw OAuthError when the sealed request is missing, invalid or expired.
+ */
+
+function clientName(clientId: string): string {
+  return findSandboxClient(clientId)?.name ?? clientId;
+}
+
+/** Return the users with the suggested one first: the `login_hint`, else the user the EHR launched as. */
+function usersInOrder(users: SandboxUser[], request: AuthorizationRequest): SandboxUser[] {
+  const hint = request.loginHint ?? request.launch?.fhirUser;
+  const hinted = users.find((user) => user.id === hint || user.fhirUser === hint);
+  if (!hinted) return users;
+  return [hinted, ...users.filter((user) => user !== hinted)];
+}
+
+function roleText(user: SandboxUser): string {
+  if (user.role === "practitioner") return "practitioner";
+  return user.birthDate ? `patient, born ${user.birthDate}` : "patient";
+}
+
+/** Render one user's submit button, so that a single click signs in. The suggested user's button is the primary one. */
+function userButton(user: SandboxUser, suggested: boolean): string {
+  return `<li><button type="submit" name="user" value="${escapeHtml(user.id)}"${suggested ? "" : ' class="secondary"'}>Sign in as <strong>${escapeHtml(user.name)}</strong> <span>(${escapeHtml(roleText(user))})</span></button></li>`;
+}
+
+/** Render the sign-in page: choose a sandbox user, without a password. */
+export async function loginPage(sealedRequest: string | undefined): Promise<Response> {
+  const pending = await openLoginStep(sealedRequest);
+  const users = usersInOrder(await listSandboxUsers(), pending.request);
+
+  const main = `<main>
+<h1>Sign in to the sandbox</h1>
+<p><strong>${escapeHtml(clientName(pending.request.clientId))}</strong> asks you to sign in. This is a test server with made-up people, so there is no password: choose who you are.</p>
+<form method="post" action="${escapeHtml(authServerUrls().login)}/submit" class="card">
+<input type="hidden" name="request" value="${escapeHtml(sealedRequest!)}">
+<fieldset><legend>Sign in as</legend>
+<ul class="choices">${users.map((user, index) => userButton(user, index === 0)).join("\n")}</ul>
+</fieldset>
+</form>
+</main>`;
+  return sandboxHtmlResponse("Sign in · Sandbox authorization server", main);
+}
+
+function scopeCheckbox(scope: string, index: number): string {
+  const descriptionId = `scope-${index}-description`;
+  return `<div><label><input type="checkbox" name="scope" value="${escapeHtml(scope)}" checked aria-describedby="${descriptionId}"> <code>${escapeHtml(scope)}</code></label>
+<p id="${descriptionId}" class="muted">${escapeHtml(describeScope(scope))}</p></div>`;
+}
+
+/** Render the consent page: approve or untick each requested scope, then allow or deny. */
+export async function consentPage(sealedRequest: string | undefined): Promise<Response> {
+  const { request, user } = await openConsentStep(sealedRequest);
+  const name = escapeHtml(clientName(request.clientId));
+
+  const main = `<main>
+<h1>Allow ${name} to access health records?</h1>
+<p>Signed in as <strong>${escapeHtml(user.name)}</strong> <span class="muted">(${escapeHtml(user.fhirUser)})</span>.</p>
+<form method="post" action="${escapeHtml(authServerUrls().consent)}/submit" class="card">
+<input type="hidden" name="request" value="${escapeHtml(sealedRequest!)}">
+<fieldset><legend>Permissions requested</legend>
+<p class="muted">Untick a permission to leave it out of what you allow.</p>
+${request.scopes.map(scopeCheckbox).join("\n")}
+</fieldset>
+<p><button type="submit" name="decision" value="allow">Allow</button> <button type="submit" name="decision" value="deny" class="secondary">Deny</button></p>
+</form>
+</main>`;
+  return sandboxHtmlResponse("Allow access · Sandbox authorization server", main);
+}
+
+/** Return the GET handler of a page that renders the sealed request in the query; errors become a logged error page. */
+export function sealedRequestPage(render: (sealedRequest: string | undefined) => Promise<Response>, event: string): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const disabled = authServerDisabledResponse();
+    if (disabled) return disabled;
+
+    try {
+      return await render(singleParam(new URL(request.url).searchParams, "request", 16_384));
+    } catch (error) {
+      return pageErrorResponse(error, event);
+    }
+  };
+}
