@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support/fixtures";
 import { allowAll, launchAndConsent, launchCookies, openFromEhr, signIn } from "./support/flows";
 
 const PATIENTS = [
