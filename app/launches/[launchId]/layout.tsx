@@ -32,8 +32,13 @@ export default async function LaunchLayout({ children, params }: { children: Rea
     <Providers>
       <div className="launch-shell" style={style as React.CSSProperties} data-smart-style={styled ? "applied" : "none"}>
         <nav aria-label="Launch" className="launch-nav">
-          <Link href={`/launches/${launchId}`}>Patient</Link>
-          <Link href={`/launches/${launchId}/consent`}>Access granted</Link>
+          {/* No prefetch: it would render the other page on the server while the patient's records load. */}
+          <Link href={`/launches/${launchId}`} prefetch={false}>
+            Patient
+          </Link>
+          <Link href={`/launches/${launchId}/consent`} prefetch={false}>
+            Access granted
+          </Link>
           <form method="post" action="/logout" className="logout-form">
             <input type="hidden" name="launchId" value={launchId} />
             <button type="submit" className="secondary">
