@@ -234,8 +234,9 @@ programs on the same 2 cores make every number slower and noisier.
 
 const LAUNCH_METHOD = `
 Headless Chromium (Playwright's \`chromium.launch\` with Debian's binary), a fresh browser context per
-run, the sign-in (the practitioner's radio, "Sign in") and the consent ("Allow") automated. The end
-is the first animation frame in which \`[data-testid=patient-name]\` has text. Three scenarios take turns:
+run. A script that the browser context adds to every document signs in (the practitioner's button)
+and consents ("Allow") as soon as each sandbox form is parsed, with no round trip to Playwright. The
+end is the first animation frame in which \`[data-testid=patient-name]\` has text. Three scenarios take turns:
 
 - **from the EHR**: the click on "Open app for Trey Berge" in the sandbox EHR (on 127.0.0.1, another
   site than the app) to the name in the EHR's frame, as the e2e tests launch. The start is taken in
