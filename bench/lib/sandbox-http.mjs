@@ -25,7 +25,7 @@ function tags(html, names = "input|button") {
 }
 
 function inputValues(html, name) {
-  return tags(html, "input").filter((control) => control.name === name).map((control) => control.value ?? "");
+  return tags(html).filter((control) => control.name === name).map((control) => control.value ?? "");
 }
 
 function location(response, from) {
