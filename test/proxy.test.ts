@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { rewriteBundleLinks, upstreamUrl } from "@/lib/fhir/proxy";
+import { proxyResponseText, rewriteBundleLinks, upstreamUrl } from "@/lib/fhir/proxy";
 import { redact, REDACTED } from "@/lib/log";
 
 const BASE = "https://ehr.example/fhir";
@@ -45,6 +45,36 @@ describe("rewriteBundleLinks", () => {
     };
     const result = rewriteBundleLinks(bundle, BASE, "https://app.example/api/launches/abc/fhir") as typeof bundle;
     expect(result.link).toEqual([{ relation: "self", url: "https://app.example/api/launches/abc/fhir/Observation?patient=1" }]);
+  });
+});
+
+describe("proxyResponseText", () => {
+  const proxyBase = "https://app.example/api/launches/abc/fhir";
+
+  it("passes a resource through as sent", () => {
+    const text = '{ "resourceType": "Patient",\n  "id": "1", "name": [{"family": "Lovelace"}] }';
+    const result = { status: 200, body: JSON.parse(text) as unknown, text };
+
+    expect(proxyResponseText(result, BASE, proxyBase)).toBe(text);
+  });
+
+  it("rewrites the links of a Bundle", () => {
+    const bundle = { resourceType: "Bundle", type: "searchset", link: [{ relation: "next", url: `${BASE}/Observation?page=2` }], entry: [] };
+    const result = { status: 200, body: bundle, text: JSON.stringify(bundle) };
+
+    const sent = JSON.parse(proxyResponseText(result, BASE, proxyBase)) as typeof bundle;
+    expect(sent.link).toEqual([{ relation: "next", url: `${proxyBase}/Observation?page=2` }]);
+    expect(sent.type).toBe("searchset");
+  });
+
+  it("passes a Bundle without links through", () => {
+    const text = '{"resourceType":"Bundle", "type":"searchset"}';
+
+    expect(proxyResponseText({ status: 200, body: JSON.parse(text) as unknown, text }, BASE, proxyBase)).toBe(text);
+  });
+
+  it("sends null for an empty body", () => {
+    expect(proxyResponseText({ status: 204, body: undefined, text: "" }, BASE, proxyBase)).toBe("null");
   });
 });
 

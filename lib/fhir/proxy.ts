@@ -1,6 +1,9 @@
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
+import { httpGet, type HttpGetResponse } from "@/lib/http/http-get";
 import type { LaunchRecord } from "@/lib/session/launch-record";
+
+const UTF8 = new TextDecoder("utf-8");
 
 /** FHIR path segments: resource types, ids, operations (`$everything`) and `_history`. */
 const SEGMENT = /^[A-Za-z0-9$_][A-Za-z0-9\-.$_]{0,127}$/;
@@ -44,38 +47,54 @@ export function rewriteBundleLinks(body: unknown, fhirBase: string, proxyBase: s
   return bundle;
 }
 
+/**
+ * Return the JSON text the proxy sends to the browser: a search Bundle with its
+ * links rewritten, or else the FHIR server's own text, which `fetchFhir` has
+ * parsed as valid JSON, so it needs no second serialization. An empty body is `null`.
+ */
+export function proxyResponseText(result: UpstreamResult, fhirBase: string, proxyBase: string): string {
+  const body = result.body as { resourceType?: unknown; link?: unknown } | null | undefined;
+  if (body?.resourceType !== "Bundle" || !Array.isArray(body.link)) return result.text || "null";
+  return JSON.stringify(rewriteBundleLinks(body, fhirBase, proxyBase));
+}
+
 export interface UpstreamResult {
   status: number;
+  /** The parsed JSON body; undefined when the body is empty. */
   body: unknown;
+  /** The body as the FHIR server sent it. */
+  text: string;
 }
 
 /**
  * Send a GET to the launch's FHIR server with its access token, within the
- * configured timeout. Returns the status and the parsed JSON body.
+ * configured timeout. Returns the status and the body, which must be JSON.
+ * A redirect is an error: the token must not follow it to another server.
  */
 export async function fetchFhir(record: LaunchRecord, url: URL): Promise<UpstreamResult> {
   const { fhirTimeoutMs } = getConfig();
-  let response: Response;
+  let response: HttpGetResponse;
   try {
-    response = await fetch(url, {
-      headers: { authorization: `Bearer ${record.tokens!.accessToken}`, accept: "application/fhir+json" },
-      redirect: "error",
-      cache: "no-store",
-      signal: AbortSignal.timeout(fhirTimeoutMs),
-    });
+    response = await httpGet(url, { authorization: `Bearer ${record.tokens!.accessToken}`, accept: "application/fhir+json" }, fhirTimeoutMs);
   } catch (cause) {
-    const timedOut = cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError");
+    const timedOut = cause instanceof Error && cause.name === "TimeoutError";
     throw new AppError("fhir_unavailable", timedOut ? `FHIR server did not respond within ${fhirTimeoutMs} ms` : `FHIR request failed`, {
       cause: { url: url.origin + url.pathname, error: cause },
     });
   }
 
-  const text = await response.text();
+  if (response.status >= 300 && response.status < 400) {
+    throw new AppError("fhir_unavailable", `FHIR server responded with a redirect (status ${response.status}), which the proxy does not follow`, {
+      cause: { url: url.origin + url.pathname },
+    });
+  }
+  // TextDecoder drops a leading byte order mark, as fetch's text() did, which JSON.parse would reject.
+  const text = UTF8.decode(response.body);
   try {
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, text };
   } catch {
     throw new AppError("fhir_unavailable", `FHIR server responded with status ${response.status} and a body that is not JSON`, {
-      cause: { url: url.origin + url.pathname, contentType: response.headers.get("content-type") },
+      cause: { url: url.origin + url.pathname, contentType: response.headers["content-type"] },
     });
   }
 }

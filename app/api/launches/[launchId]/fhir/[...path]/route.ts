@@ -4,7 +4,7 @@ import { AppError, ERROR_CODES, toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { newRequestId } from "@/lib/http/route-error";
 import { fetchForLaunch } from "@/lib/fhir/launch-fetch";
-import { rewriteBundleLinks, upstreamUrl } from "@/lib/fhir/proxy";
+import { proxyResponseText, upstreamUrl } from "@/lib/fhir/proxy";
 import { openLaunch } from "@/lib/session/launch-lifecycle";
 
 export const runtime = "nodejs";
@@ -30,14 +30,14 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     const record = await openLaunch(launchId, requestId);
     const url = upstreamUrl(record.iss, path, request.nextUrl.search);
     const { result } = await fetchForLaunch(record, url, requestId);
-    const { status, body } = result;
+    const { status } = result;
 
     if (status >= 500) throw new AppError("fhir_unavailable", `FHIR server responded with status ${status}`, { cause: { path: url.pathname } });
     // The response goes to the browser unchanged, and the log line lets support match it to its request.
     if (status >= 400) log.warn("fhir.upstream_status", { requestId, launchId, status, path: url.pathname.slice(0, 200) });
 
     const proxyBase = `${getConfig().baseUrl}/api/launches/${launchId}/fhir`;
-    return Response.json(rewriteBundleLinks(body, record.iss, proxyBase) ?? null, {
+    return new Response(proxyResponseText(result, record.iss, proxyBase), {
       status,
       headers: { "content-type": "application/fhir+json", "cache-control": "no-store" },
     });
