@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
-import { contentSecurityPolicy, DESCOPE_FLOW_PATH, isNeverFramed, isSandboxSignInPage, STATIC_SECURITY_HEADERS } from "@/lib/http/security-headers";
+import { contentSecurityPolicy, DESCOPE_FLOW_PATH, isNeverFramed, isSandboxSignInPage, newNonce, securityHeaders } from "@/lib/http/security-headers";
 
 /**
  * Adds security headers to every response and hides the sandbox when it is off.
@@ -13,7 +13,7 @@ export function middleware(request: NextRequest) {
     return new NextResponse("Not found", { status: 404, headers: { "content-type": "text/plain" } });
   }
 
-  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const nonce = newNonce();
   const { pathname } = request.nextUrl;
   const neverFramed = isNeverFramed(pathname, config);
   const policy = contentSecurityPolicy(config, nonce, { descopeFlow: pathname === DESCOPE_FLOW_PATH, neverFramed, sandboxSignIn: isSandboxSignInPage(pathname) });
@@ -23,13 +23,23 @@ export function middleware(request: NextRequest) {
 
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", policy);
-  for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) response.headers.set(name, value);
-  if (neverFramed) response.headers.set("x-frame-options", "DENY");
-  if (config.baseUrl.startsWith("https://")) response.headers.set("strict-transport-security", "max-age=63072000; includeSubDomains");
+  for (const [name, value] of Object.entries(securityHeaders(config, { neverFramed }))) response.headers.set(name, value);
   return response;
 }
 
+/**
+ * The middleware runs for every path except static files and the route
+ * handlers below, which render no React and so need no nonce. Each of those
+ * sets the same headers itself (`withSecurityHeaders`) and, under /sandbox,
+ * returns 404 when the sandbox is off; docs/security.md reviews each one.
+ * Skipping them saves the middleware's cost on every launch and FHIR read.
+ * The patterns match whole routes only, so an unknown path such as
+ * /api/other still gets the middleware and its not-found page the nonce.
+ * Next.js needs the matcher as a literal, so it cannot be built from constants.
+ */
 export const config = {
   runtime: "nodejs",
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  matcher: [
+    "/((?!_next/static|_next/image|favicon.ico|api/health$|api/launches/[^/]+/fhir/|api/launches/[^/]+/patient$|launch$|callback$|sandbox/fhir(?:/|$)).*)",
+  ],
 };

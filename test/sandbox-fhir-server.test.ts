@@ -523,5 +523,17 @@ describe("sandbox switched off", () => {
     const response = await fetch(`${app.url}/sandbox/fhir/${path}`);
 
     expect(response.status).toBe(404);
+    expect(await response.text()).toBe("Not found");
+  });
+
+  // The middleware skips /sandbox/fhir, so the route handler hides it and sets the headers.
+  it.each(["GET", "OPTIONS", "POST"])("hides the FHIR server from %s with security headers", async (method) => {
+    const response = await fetch(`${app.url}/sandbox/fhir/Patient`, { method });
+
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toBe("text/plain");
+    expect(response.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   });
 });

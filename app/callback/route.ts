@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { HANDBACK_PARAMETER, popupHandbackResponse } from "@/lib/http/popup-handback";
 import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
+import { withSecurityHeaders } from "@/lib/http/route-security";
 import { launchIdFromState } from "@/lib/smart/authorize";
 import { launchViewPath } from "@/lib/smart/intent";
 import { completeAuthorization, matchesPendingState } from "@/lib/smart/callback";
@@ -33,7 +34,7 @@ async function earlyResponse(
 
   if (launchId && !framed && !replayed && (!record || record.pending?.popupAuthorizationUrl)) {
     log.info("callback.handback", { requestId, launchId, found: Boolean(record), cookieRejected: rejected });
-    return popupHandbackResponse(requestId, request.headers.get("x-nonce"));
+    return popupHandbackResponse(requestId);
   }
   if (launchId && !record && framed && !(await holdsAnyLaunchCookie())) {
     return routeErrorResponse(new AppError("cookies_blocked", "Framed callback arrived without any launch cookie"), "callback.failed", { requestId, launchId });
@@ -51,7 +52,7 @@ async function earlyResponse(
  * launch's page. Any failure after `state` matched deletes the pending launch,
  * so no half-finished session is left behind.
  */
-export async function GET(request: NextRequest) {
+async function handleCallback(request: NextRequest) {
   const requestId = newRequestId();
   const launchId = launchIdFromState(request.nextUrl.searchParams.get("state"));
   const cookie = launchId ? await readLaunchCookie(launchId) : { rejected: false };
@@ -75,3 +76,5 @@ export async function GET(request: NextRequest) {
     return routeErrorResponse(error, "callback.failed", { requestId, launchId });
   }
 }
+
+export const GET = withSecurityHeaders("document", handleCallback);

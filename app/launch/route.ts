@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
 import { log } from "@/lib/log";
 import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
+import { withSecurityHeaders } from "@/lib/http/route-security";
 import { startAuthorization } from "@/lib/smart/authorize";
 import { findTrustedIssuer, resolveLaunchContext, singleLaunchParameter } from "@/lib/smart/launch-context";
 import { evictOldLaunches, saveLaunch } from "@/lib/session/launch-store";
@@ -14,7 +15,7 @@ export const dynamic = "force-dynamic";
  * The app's launch URL: the EHR calls it with `iss` and `launch`
  * (SMART App Launch 2.2, "EHR launch"). The path is registered with EHRs, so keep it stable.
  */
-export async function GET(request: NextRequest) {
+async function handleLaunch(request: NextRequest) {
   const requestId = newRequestId();
   const params = request.nextUrl.searchParams;
   let launchId: string | undefined;
@@ -40,3 +41,5 @@ export async function GET(request: NextRequest) {
     return routeErrorResponse(error, "launch.failed", { requestId, launchId });
   }
 }
+
+export const GET = withSecurityHeaders("document", handleLaunch);

@@ -1,5 +1,7 @@
+import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
-import { errorPageResponse, escapeHtml } from "./error-page";
+import { errorPageResponse } from "./error-page";
+import { contentSecurityPolicy, newNonce } from "./security-headers";
 
 /** Message type the login popup sends to the framed app; see `PopupSignIn`. */
 export const HANDBACK_MESSAGE_TYPE = "smart-authorization-response";
@@ -13,9 +15,12 @@ export const HANDBACK_PARAMETER = "handback";
  * launch itself: its page posts the authorization response to its opener, and
  * only to the app's own origin; the framed app then replays it to `/callback`
  * where its cookie is. Without an opener the page stays the "unknown sign-in" error.
+ * The response carries its own CSP with the script's nonce, because the
+ * middleware, which makes nonces for pages, skips `/callback`.
  */
-export function popupHandbackResponse(requestId: string, nonce: string | null): Response {
-  const script = `<script nonce="${escapeHtml(nonce ?? "")}">
+export function popupHandbackResponse(requestId: string): Response {
+  const nonce = newNonce();
+  const script = `<script nonce="${nonce}">
 (function () {
   var opener = window.opener;
   // Only a top-level popup hands back; a framed callback keeps the error text.
@@ -27,5 +32,7 @@ export function popupHandbackResponse(requestId: string, nonce: string | null): 
   window.close();
 })();
 </script>`;
-  return errorPageResponse(new AppError("unknown_launch_state", "Callback without a launch cookie"), requestId, script);
+  const response = errorPageResponse(new AppError("unknown_launch_state", "Callback without a launch cookie"), requestId, script);
+  response.headers.set("content-security-policy", contentSecurityPolicy(getConfig(), nonce));
+  return response;
 }

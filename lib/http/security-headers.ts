@@ -47,22 +47,24 @@ function sandboxRedirectOrigins(config: AppConfig): string[] {
 
 /**
  * Build the Content-Security-Policy for a response. Scripts run only with the
- * per-request nonce (Next.js adds it to its own scripts); styles allow inline
- * because React sets `style` attributes. `options.descopeFlow` widens the
- * policy for the Descope consent page only; `options.neverFramed` forbids all framing;
- * `options.sandboxSignIn` lets the sandbox sign-in and consent forms redirect to extra redirect URIs.
+ * per-request nonce (Next.js adds it to its own scripts), and not at all when
+ * `nonce` is null. Styles allow inline because React sets `style` attributes.
+ * `options.descopeFlow` widens the policy for the Descope consent page only.
+ * `options.neverFramed` forbids all framing. `options.sandboxSignIn` lets the
+ * sandbox sign-in and consent forms redirect to extra redirect URIs.
  */
 export function contentSecurityPolicy(
   config: AppConfig,
-  nonce: string,
+  nonce: string | null,
   options: { descopeFlow?: boolean; neverFramed?: boolean; sandboxSignIn?: boolean } = {},
 ): string {
   const development = process.env.NODE_ENV === "development";
   const descope = options.descopeFlow ? descopeFlowSources(config) : { connect: [], img: [], font: [], style: [] };
   const withSources = (base: string, extra: string[]) => [base, ...extra].join(" ");
+  const scripts = nonce === null ? "script-src 'none'" : `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`;
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ""}`,
+    scripts,
     withSources("style-src 'self' 'unsafe-inline'", descope.style),
     withSources("img-src 'self' data:", descope.img),
     withSources("font-src 'self'", descope.font),
@@ -88,6 +90,29 @@ export const STATIC_SECURITY_HEADERS: Record<string, string> = {
   "x-content-type-options": "nosniff",
   "permissions-policy": "camera=(), microphone=(), geolocation=()",
 };
+
+/**
+ * Return the headers a response carries besides the CSP: the static ones,
+ * HSTS when the app is served over HTTPS, and X-Frame-Options DENY for
+ * responses that are never framed.
+ */
+export function securityHeaders(config: AppConfig, options: { neverFramed: boolean }): Record<string, string> {
+  const headers = { ...STATIC_SECURITY_HEADERS };
+  if (options.neverFramed) headers["x-frame-options"] = "DENY";
+  if (config.baseUrl.startsWith("https://")) headers["strict-transport-security"] = "max-age=63072000; includeSubDomains";
+  return headers;
+}
+
+/**
+ * CSP of JSON responses, which browsers read with fetch and never render:
+ * nothing may load from them, and no page may frame them.
+ */
+export const JSON_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+/** Return a fresh CSP nonce: 16 random bytes in base64. */
+export function newNonce(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+}
 
 /**
  * Return true for pages that are never shown inside another page: the status

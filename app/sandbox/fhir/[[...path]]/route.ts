@@ -1,3 +1,4 @@
+import { withSecurityHeaders } from "@/lib/http/route-security";
 import { sandboxDisabledResponse } from "@/lib/sandbox/guard";
 import { handleFhirPreflight, handleFhirRequest } from "@/lib/sandbox/fhir/handler";
 
@@ -17,13 +18,15 @@ async function handle(request: Request, context: RouteContext): Promise<Response
   return handleFhirRequest(request, path);
 }
 
-export const GET = handle;
-export const HEAD = handle;
-export const POST = handle;
-export const PUT = handle;
-export const PATCH = handle;
-export const DELETE = handle;
+// The middleware skips /sandbox/fhir, so `handle` returns 404 itself when the
+// sandbox is off, and the wrapper adds the security headers.
+const handleWithHeaders = withSecurityHeaders("json", handle);
 
-export function OPTIONS(): Response {
-  return sandboxDisabledResponse() ?? handleFhirPreflight();
-}
+export const GET = handleWithHeaders;
+export const HEAD = handleWithHeaders;
+export const POST = handleWithHeaders;
+export const PUT = handleWithHeaders;
+export const PATCH = handleWithHeaders;
+export const DELETE = handleWithHeaders;
+
+export const OPTIONS = withSecurityHeaders("json", (): Response => sandboxDisabledResponse() ?? handleFhirPreflight());

@@ -3,6 +3,7 @@ import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
+import { withSecurityHeaders } from "@/lib/http/route-security";
 import { assertSameOrigin } from "@/lib/http/same-origin";
 import { fetchForLaunch } from "@/lib/fhir/launch-fetch";
 import { upstreamUrl } from "@/lib/fhir/proxy";
@@ -19,7 +20,7 @@ const PATIENT_ID = /^[A-Za-z0-9\-.]{1,64}$/;
  * A launch that already has a patient, and a patient user, cannot choose
  * another; the FHIR server must also let this token read the patient.
  */
-export async function POST(request: NextRequest, { params }: { params: Promise<{ launchId: string }> }) {
+async function handlePatientChoice(request: NextRequest, { params }: { params: Promise<{ launchId: string }> }) {
   const requestId = newRequestId();
   const { launchId } = await params;
 
@@ -43,3 +44,5 @@ export async function POST(request: NextRequest, { params }: { params: Promise<{
     return routeErrorResponse(error, "launch.patient_choice_failed", { requestId, launchId });
   }
 }
+
+export const POST = withSecurityHeaders("document", handlePatientChoice);

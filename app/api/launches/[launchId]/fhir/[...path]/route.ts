@@ -3,6 +3,7 @@ import { getConfig } from "@/lib/config";
 import { AppError, ERROR_CODES, toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { newRequestId } from "@/lib/http/route-error";
+import { withSecurityHeaders } from "@/lib/http/route-security";
 import { fetchForLaunch } from "@/lib/fhir/launch-fetch";
 import { proxyResponseText, upstreamUrl } from "@/lib/fhir/proxy";
 import { openLaunch } from "@/lib/session/launch-lifecycle";
@@ -22,7 +23,7 @@ function errorJson(error: AppError, requestId: string, upstreamStatus?: number):
  * Same-origin FHIR proxy for one launch: the browser sends its request here, and the server
  * adds the launch's access token, so the token never reaches the browser.
  */
-export async function GET(request: NextRequest, { params }: { params: Promise<{ launchId: string; path: string[] }> }) {
+async function handleFhirRead(request: NextRequest, { params }: { params: Promise<{ launchId: string; path: string[] }> }) {
   const requestId = newRequestId();
   const { launchId, path } = await params;
 
@@ -47,3 +48,5 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     return errorJson(appError, requestId);
   }
 }
+
+export const GET = withSecurityHeaders("json", handleFhirRead);
