@@ -1,9 +1,6 @@
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
-import { httpGet, type HttpGetResponse } from "@/lib/http/http-get";
 import type { LaunchRecord } from "@/lib/session/launch-record";
-
-const UTF8 = new TextDecoder("utf-8");
 
 /** FHIR path segments: resource types, ids, operations (`$everything`) and `_history`. */
 const SEGMENT = /^[A-Za-z0-9$_][A-Za-z0-9\-.$_]{0,127}$/;
@@ -73,28 +70,27 @@ export interface UpstreamResult {
  */
 export async function fetchFhir(record: LaunchRecord, url: URL): Promise<UpstreamResult> {
   const { fhirTimeoutMs } = getConfig();
-  let response: HttpGetResponse;
+  let response: Response;
   try {
-    response = await httpGet(url, { authorization: `Bearer ${record.tokens!.accessToken}`, accept: "application/fhir+json" }, fhirTimeoutMs);
+    response = await fetch(url, {
+      headers: { authorization: `Bearer ${record.tokens!.accessToken}`, accept: "application/fhir+json" },
+      redirect: "error",
+      cache: "no-store",
+      signal: AbortSignal.timeout(fhirTimeoutMs),
+    });
   } catch (cause) {
-    const timedOut = cause instanceof Error && cause.name === "TimeoutError";
+    const timedOut = cause instanceof Error && (cause.name === "TimeoutError" || cause.name === "AbortError");
     throw new AppError("fhir_unavailable", timedOut ? `FHIR server did not respond within ${fhirTimeoutMs} ms` : `FHIR request failed`, {
       cause: { url: url.origin + url.pathname, error: cause },
     });
   }
 
-  if (response.status >= 300 && response.status < 400) {
-    throw new AppError("fhir_unavailable", `FHIR server responded with a redirect (status ${response.status}), which the proxy does not follow`, {
-      cause: { url: url.origin + url.pathname },
-    });
-  }
-  // TextDecoder drops a leading byte order mark, as fetch's text() did, which JSON.parse would reject.
-  const text = UTF8.decode(response.body);
+  const text = await response.text();
   try {
     return { status: response.status, body: text ? JSON.parse(text) : undefined, text };
   } catch {
     throw new AppError("fhir_unavailable", `FHIR server responded with status ${response.status} and a body that is not JSON`, {
-      cause: { url: url.origin + url.pathname, contentType: response.headers["content-type"] },
+      cause: { url: url.origin + url.pathname, contentType: response.headers.get("content-type") },
     });
   }
 }
