@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
-import { isTrustedStyleUrl, styleVariables } from "@/lib/smart/style";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { cachedStyleCount, isTrustedStyleUrl, loadSmartStyle, MAX_CACHED_STYLES, styleVariables } from "@/lib/smart/style";
 import { launchViewPath } from "@/lib/smart/intent";
 import type { LaunchRecord } from "@/lib/session/launch-record";
 
@@ -45,5 +47,64 @@ describe("launchViewPath", () => {
   it("falls back for unknown intents", () => {
     expect(launchViewPath("abc", "reconcile-medications")).toBe("/launches/abc");
     expect(launchViewPath("abc", undefined)).toBe("/launches/abc");
+  });
+});
+
+describe("loadSmartStyle cache", () => {
+  let server: Server;
+  let origin: string;
+  let requests = 0;
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      requests++;
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify({ color_background: "#edf2f7", color_text: "#1c2430" }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** Return a launch on the stub server's origin whose SMART style URL has the path `stylePath`. */
+  function launchWithStyle(stylePath: string): LaunchRecord {
+    return { id: "launch-id-0123456789", iss: `${origin}/fhir`, context: { smartStyleUrl: `${origin}${stylePath}` } } as LaunchRecord;
+  }
+
+  it("reuses a cached style", async () => {
+    await loadSmartStyle(launchWithStyle("/reused.json"), "request-1");
+    const before = requests;
+
+    const variables = await loadSmartStyle(launchWithStyle("/reused.json"), "request-2");
+
+    expect(variables).toEqual({ "--color-bg": "#edf2f7", "--color-text": "#1c2430" });
+    expect(requests).toBe(before);
+  });
+
+  it("drops expired styles", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    await loadSmartStyle(launchWithStyle("/expires-first.json"), "request-1");
+    expect(cachedStyleCount()).toBeGreaterThan(0);
+
+    // Every entry is older than the ten-minute cache lifetime when the next style is fetched.
+    vi.setSystemTime(Date.now() + 11 * 60 * 1000);
+    await loadSmartStyle(launchWithStyle("/fetched-later.json"), "request-2");
+
+    expect(cachedStyleCount()).toBe(1);
+  });
+
+  it("caps distinct style URLs", async () => {
+    for (let index = 0; index < MAX_CACHED_STYLES + 20; index++) {
+      await loadSmartStyle(launchWithStyle(`/per-launch/${index}.json`), `request-${index}`);
+    }
+
+    expect(cachedStyleCount()).toBe(MAX_CACHED_STYLES);
   });
 });

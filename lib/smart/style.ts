@@ -29,7 +29,37 @@ const MAX_STYLE_BYTES = 16 * 1024;
 
 /** Styles are cached for ten minutes per URL, so each page view does not refetch them. */
 const CACHE_MS = 10 * 60 * 1000;
+
+/**
+ * Maximum number of cached style URLs. An EHR may name a new URL for each
+ * launch (a session id in the query, for example), so without a maximum the
+ * cache would grow with every launch. At the maximum, a new entry replaces the
+ * oldest one, which costs one more fetch of that style when it is used again.
+ */
+export const MAX_CACHED_STYLES = 500;
+
+/** Cached styles by URL, oldest fetch first. */
 const cache = new Map<string, { variables: StyleVariables; fetchedAt: number }>();
+
+/** Return the number of style documents in this process's cache. */
+export function cachedStyleCount(): number {
+  return cache.size;
+}
+
+/** Cache `variables` for `href`, after dropping expired entries and, at the maximum, the oldest ones. */
+function cacheStyle(href: string, variables: StyleVariables, now: number): void {
+  for (const [cachedHref, entry] of cache) {
+    if (now - entry.fetchedAt >= CACHE_MS) cache.delete(cachedHref);
+  }
+  // Deleting first moves a refetched URL to the end of the insertion order.
+  cache.delete(href);
+  while (cache.size >= MAX_CACHED_STYLES) {
+    const oldest = cache.keys().next().value;
+    if (oldest === undefined) break;
+    cache.delete(oldest);
+  }
+  cache.set(href, { variables, fetchedAt: now });
+}
 
 /** Return the CSS variables that a SMART style document sets; invalid or unknown values are left out. */
 export function styleVariables(document: unknown): StyleVariables {
@@ -77,7 +107,7 @@ export async function loadSmartStyle(record: LaunchRecord, requestId: string): P
     const text = await response.text();
     if (!response.ok || text.length > MAX_STYLE_BYTES) throw new Error(`status ${response.status}, ${text.length} bytes`);
     const variables = styleVariables(JSON.parse(text));
-    cache.set(url.href, { variables, fetchedAt: Date.now() });
+    cacheStyle(url.href, variables, Date.now());
     return variables;
   } catch (error) {
     log.warn("style.fetch_failed", { requestId, launchId: record.id, url: url.origin + url.pathname, error });
