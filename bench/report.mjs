@@ -221,7 +221,7 @@ function beforeAfterSection(before, after) {
 }
 
 const METHOD = `
-Run it with \`npm run bench\` (about seven minutes on 2 busy cores, plus up to two minutes of waiting for the load to drop; \`npm run bench -- --help\` lists the options).
+Run it with \`npm run bench\` (about five minutes on 2 cores with the build, plus up to two minutes of waiting for the load to drop; \`npm run bench -- --help\` lists the options).
 It is not part of \`npm test\`. The script builds the app once with \`next build\` into \`.next-bench\`,
 builds the empty app in \`bench/empty-app\` with the same Next.js, and starts \`next start\` with the
 sandbox on and the FHIR fixtures of \`../shared/fixtures/fhir-r4\` loaded, as the tests do. Every

@@ -17,7 +17,7 @@ import { benchmarkServerCost } from "./server-cost.mjs";
  * `npm run bench`: build the app once, start it with the sandbox and the
  * shared fixtures, run the five benchmarks side by side with their
  * references, and write BENCHMARKS.md and bench/results/{name}.json.
- * Every loop has a fixed count; a run took about seven minutes of
+ * Every loop has a fixed count; a run took about five minutes of
  * work on 2 busy cores, plus up to two minutes of waiting for the load to drop.
  */
 
