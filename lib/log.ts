@@ -2,15 +2,16 @@
  * One structured logger for the whole app: a JSON line per event on stdout
  * (stderr for warnings and errors), with an event code and ids.
  *
- * Values under keys that can carry credentials are replaced before writing,
- * and so are strings that look like bearer tokens or JWTs, so a careless
- * caller cannot leak a token into the logs.
+ * Values under keys that can carry credentials or decoded token claims are
+ * replaced before writing, and so are strings that look like bearer tokens or
+ * JWTs, so a careless caller cannot leak a token into the logs.
  */
 type Level = "debug" | "info" | "warn" | "error";
 
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-const SECRET_KEYS = /^(access_?token|refresh_?token|id_?token|code|code_?verifier|client_?secret|secret|password|authorization|cookie|set-cookie|launch|state|nonce|token)$/i;
+// `payload` is where jose's claim errors keep a token's decoded claims, which can name a patient.
+const SECRET_KEYS = /^(access_?token|refresh_?token|id_?token|code|code_?verifier|client_?secret|secret|password|authorization|cookie|set-cookie|launch|state|nonce|token|payload)$/i;
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*/g;
 const BEARER_PATTERN = /Bearer\s+[A-Za-z0-9._~+/=-]+/gi;
 const SEALED_PATTERN = /Fe26\.2\*[^\s"';]+/g;

@@ -1,3 +1,4 @@
+import { errors as joseErrors } from "jose";
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
 import { proxyResponseText, rewriteBundleLinks, upstreamUrl } from "@/lib/fhir/proxy";
@@ -85,5 +86,14 @@ describe("redact", () => {
     expect(result.access_token).toBe(REDACTED);
     expect((result.nested as Record<string, unknown>).code).toBe(REDACTED);
     expect(result.message).toBe(`token ${REDACTED} and Bearer ${REDACTED}`);
+  });
+
+  it("hides the claims of a jose error", () => {
+    const error = new joseErrors.JWTExpired('"exp" claim timestamp check failed', { sub: "patient-1", name: "Ada Lovelace" }, "exp", "check_failed");
+
+    const logged = JSON.stringify(redact({ cause: error }));
+
+    expect(logged).not.toContain("Lovelace");
+    expect(logged).toContain("ERR_JWT_EXPIRED");
   });
 });

@@ -123,6 +123,19 @@ describe("sealed tokens", () => {
     const error = await oauthErrorOf(() => unseal(code, { ...codeOptions, now: new Date(issuedAt.getTime() + 61_000) }));
     expect(error.code).toBe("invalid_grant");
     expect(error.description).toBe(`"code" is expired`);
+    expect(error.cause).toEqual({ code: "ERR_JWT_EXPIRED" });
+  });
+
+  it("keeps the sealed claims out of the error", async () => {
+    const issuedAt = new Date("2030-01-01T00:00:00Z");
+    const sealedRequest = await seal("consent-state", "consent", { user: { name: "Ada Lovelace", birthDate: "1815-12-10" } }, 600, issuedAt);
+    const options = { purpose: "consent-state", kind: "consent", field: "request", errorCode: "invalid_request" } as const;
+
+    const error = await oauthErrorOf(() => unseal(sealedRequest, { ...options, now: new Date(issuedAt.getTime() + 601_000) }));
+
+    expect(error.description).toBe(`"request" is expired`);
+    expect(JSON.stringify(error.cause)).not.toContain("Lovelace");
+    expect(JSON.stringify(error.cause)).not.toContain("1815");
   });
 
   it("rejects a tampered code", async () => {

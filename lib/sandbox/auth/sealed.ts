@@ -61,7 +61,9 @@ export async function unseal<T extends object>(token: string | undefined, option
     }));
   } catch (error) {
     const expired = error instanceof joseErrors.JWTExpired;
-    throw new OAuthError(options.errorCode, `"${options.field}" is ${expired ? "expired" : "invalid"}`, { cause: error });
+    // jose's claim errors carry the decrypted payload, which names the user, so only the error's code goes to the logs.
+    const cause = error instanceof joseErrors.JOSEError ? { code: error.code } : { name: error instanceof Error ? error.name : typeof error };
+    throw new OAuthError(options.errorCode, `"${options.field}" is ${expired ? "expired" : "invalid"}`, { cause });
   }
 
   if (payload.kind !== options.kind) {
