@@ -465,8 +465,11 @@ describe("sign-in and consent forms", () => {
     const hintedUsers = inputValues(hinted, "user");
     expect(hintedUsers[0]).toBe(patientUser);
     expect([...hintedUsers].sort()).toEqual([...users].sort());
-    expect(hinted).toMatch(new RegExp(`<button type="submit" name="user" value="${patientUser}">`));
+    expect(hinted).toMatch(new RegExp(`<button type="submit" name="user" value="${patientUser}">.*<span>· suggested</span></button>`));
     expect(hinted).toMatch(/<button type="submit" name="user" value="sandbox-practitioner" class="secondary">/);
+    expect(hinted.match(/· suggested/g)).toHaveLength(1);
+    expect(loginHtml).not.toContain("suggested");
+    expect(loginHtml).not.toContain('class="secondary"');
   });
 
   it("reject a forged step with a 400 page", async () => {
@@ -475,7 +478,7 @@ describe("sign-in and consent forms", () => {
       expect(response.status).toBe(400);
       const html = await response.text();
       expect(html).toContain("This sign-in request cannot continue");
-      expect(html).toContain("Start again from the app");
+      expect(html).toContain("Go back to the app and sign in again");
       expect(html).not.toContain("forged");
     }
   });
@@ -489,6 +492,21 @@ describe("sign-in and consent forms", () => {
     const replay = await postForm(`${base}/consent/submit`, form);
     expect(replay.status).toBe(400);
     expect(replay.headers.get("location")).toBeNull();
+  });
+
+  it("reject reloading a submitted consent page", async () => {
+    const login = await signIn(authorizeUrl());
+    const consentUrl = location(login);
+    const consentHtml = await (await get(consentUrl)).text();
+    const form = new URLSearchParams({ request: hiddenRequest(consentHtml), decision: "allow", scope: "openid" });
+    expect((await postForm(`${base}/consent/submit`, form)).status).toBe(303);
+
+    const reload = await get(consentUrl);
+
+    expect(reload.status).toBe(400);
+    const html = await reload.text();
+    expect(html).toContain("This consent form was already submitted");
+    expect(html).not.toContain('name="decision"');
   });
 
   it("reject a post from another origin", async () => {

@@ -79,7 +79,7 @@ export function errorRedirectUrl(redirectUri: string, error: OAuthError, state: 
 }
 
 /** Next step that the error pages give the user. */
-const NEXT_STEP = "Start again from the app: a sign-in request stays valid for 10 minutes. If the same error comes back, show this page to whoever set up the app.";
+const NEXT_STEP = "Go back to the app and sign in again: each sign-in step expires after 10 minutes and can be sent only once. If the same error comes back, show this page to whoever set up the app.";
 
 /**
  * Render the HTML page shown instead of a redirect. The authorization endpoint

@@ -26,6 +26,9 @@ export interface PendingConsent extends SealedClaims {
 /** Lifetime of an authorization code: long enough for one token request (RFC 6749 §4.1.2 recommends at most 10 minutes). */
 export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
 
+/** Error description for a consent form that was already sent once. */
+export const CONSENT_ALREADY_SUBMITTED = "This consent form was already submitted: start again from the app";
+
 /** Contents of an authorization code. */
 export interface AuthorizationCode extends SealedClaims {
   grant: Grant;
@@ -131,7 +134,7 @@ export async function submitConsent(form: URLSearchParams, now: Date = new Date(
   if (decision !== "allow" && decision !== "deny") throw new OAuthError("invalid_request", `"decision" must be "allow" or "deny"`);
 
   if (!spentTokens().markUsed(pending.jti, pending.exp, now)) {
-    throw new OAuthError("invalid_request", `This consent form was already submitted: start again from the app`);
+    throw new OAuthError("invalid_request", CONSENT_ALREADY_SUBMITTED);
   }
   if (decision === "deny") return deniedRedirect(pending.request, "The user denied access");
 

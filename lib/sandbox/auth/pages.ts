@@ -1,27 +1,28 @@
 import type { AuthorizationRequest } from "./authorize";
 import { findSandboxClient } from "./clients";
 import { authServerUrls } from "./discovery";
+import { OAuthError } from "./errors";
 import { escapeHtml, sandboxHtmlResponse } from "./html";
 import { authServerDisabledResponse, pageErrorResponse, singleParam } from "./http";
-import { openConsentStep, openLoginStep } from "./interaction";
+import { CONSENT_ALREADY_SUBMITTED, openConsentStep, openLoginStep } from "./interaction";
+import { spentTokens } from "./replay";
 import { describeScope } from "./scopes";
 import { listSandboxUsers, type SandboxUser } from "./users";
 
 /**
  * The sandbox's sign-in and consent steps as plain HTML forms. Both page
- * functions throw OAuthError when the sealed request is missing, invalid or expired.
+ * functions throw OAuthError when the sealed request is missing, invalid or
+ * expired, and the consent page also when its form was already sent.
  */
 
 function clientName(clientId: string): string {
   return findSandboxClient(clientId)?.name ?? clientId;
 }
 
-/** Return the users with the suggested one first: the `login_hint`, else the user the EHR launched as. */
-function usersInOrder(users: SandboxUser[], request: AuthorizationRequest): SandboxUser[] {
+/** Return the suggested user, if any: the `login_hint`, else the user the EHR launched as. */
+function suggestedUser(users: SandboxUser[], request: AuthorizationRequest): SandboxUser | undefined {
   const hint = request.loginHint ?? request.launch?.fhirUser;
-  const hinted = users.find((user) => user.id === hint || user.fhirUser === hint);
-  if (!hinted) return users;
-  return [hinted, ...users.filter((user) => user !== hinted)];
+  return users.find((user) => user.id === hint || user.fhirUser === hint);
 }
 
 function roleText(user: SandboxUser): string {
@@ -29,15 +30,22 @@ function roleText(user: SandboxUser): string {
   return user.birthDate ? `patient, born ${user.birthDate}` : "patient";
 }
 
-/** Render one user's submit button, so that a single click signs in. The suggested user's button is the primary one. */
-function userButton(user: SandboxUser, suggested: boolean): string {
-  return `<li><button type="submit" name="user" value="${escapeHtml(user.id)}"${suggested ? "" : ' class="secondary"'}>Sign in as <strong>${escapeHtml(user.name)}</strong> <span>(${escapeHtml(roleText(user))})</span></button></li>`;
+/**
+ * Render one user's submit button, so that a single click signs in. Without
+ * a suggestion every button looks the same; with one, the others look secondary.
+ */
+function userButton(user: SandboxUser, suggested: SandboxUser | undefined): string {
+  const secondary = suggested !== undefined && user !== suggested ? ' class="secondary"' : "";
+  const note = user === suggested ? " <span>· suggested</span>" : "";
+  return `<li><button type="submit" name="user" value="${escapeHtml(user.id)}"${secondary}>Sign in as <strong>${escapeHtml(user.name)}</strong> <span>(${escapeHtml(roleText(user))})</span>${note}</button></li>`;
 }
 
 /** Render the sign-in page: choose a sandbox user, without a password. */
 export async function loginPage(sealedRequest: string | undefined): Promise<Response> {
   const pending = await openLoginStep(sealedRequest);
-  const users = usersInOrder(await listSandboxUsers(), pending.request);
+  const users = await listSandboxUsers();
+  const suggested = suggestedUser(users, pending.request);
+  const ordered = suggested ? [suggested, ...users.filter((user) => user !== suggested)] : users;
 
   const main = `<main>
 <h1>Sign in to the sandbox</h1>
@@ -45,7 +53,7 @@ export async function loginPage(sealedRequest: string | undefined): Promise<Resp
 <form method="post" action="${escapeHtml(authServerUrls().login)}/submit" class="card">
 <input type="hidden" name="request" value="${escapeHtml(sealedRequest!)}">
 <fieldset><legend>Sign in as</legend>
-<ul class="choices">${users.map((user, index) => userButton(user, index === 0)).join("\n")}</ul>
+<ul class="choices">${ordered.map((user) => userButton(user, suggested)).join("\n")}</ul>
 </fieldset>
 </form>
 </main>`;
@@ -60,7 +68,9 @@ function scopeCheckbox(scope: string, index: number): string {
 
 /** Render the consent page: approve or untick each requested scope, then allow or deny. */
 export async function consentPage(sealedRequest: string | undefined): Promise<Response> {
-  const { request, user } = await openConsentStep(sealedRequest);
+  const { request, user, jti } = await openConsentStep(sealedRequest);
+  // A reload or Back after Allow would show a form that can no longer be sent.
+  if (spentTokens().has(jti)) throw new OAuthError("invalid_request", CONSENT_ALREADY_SUBMITTED);
   const name = escapeHtml(clientName(request.clientId));
 
   const main = `<main>
