@@ -21,13 +21,13 @@ export function errorPageResponse(error: AppError, requestId: string, trailingHt
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(text.title)}</title>
 <style>body{font-family:system-ui,sans-serif;background:#f7f8fa;color:#1c2430;margin:0}main{max-width:640px;margin:2rem auto;padding:1.5rem;background:#fff;border:1px solid #d7dce3;border-left:4px solid #b3261e;border-radius:6px}.muted{color:#5b6675;font-size:.9rem}</style>
-</head><body><main role="alert" aria-labelledby="title">
+</head><body><main aria-labelledby="title"><div role="alert">
 <h1 id="title">${escapeHtml(text.title)}</h1>
 <p>${escapeHtml(text.message)}</p>
 ${peerDetail}
 <p><strong>What to do:</strong> ${escapeHtml(text.action)}</p>
 <p class="muted">Error code: <code>${escapeHtml(error.code)}</code> · Request id: <code>${escapeHtml(requestId)}</code></p>
-</main>${trailingHtml}</body></html>`;
+</div></main>${trailingHtml}</body></html>`;
   return new Response(html, {
     status: error.status,
     headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
