@@ -3,8 +3,8 @@
  * (stderr for warnings and errors), with an event code and ids.
  *
  * Values under keys that can carry credentials or decoded token claims are
- * replaced before writing, and so are strings that look like bearer tokens or
- * JWTs, so a careless caller cannot leak a token into the logs.
+ * replaced before writing, and so are strings shaped like bearer tokens, JWTs
+ * or sealed cookies. A secret of another shape under another key still gets through.
  */
 type Level = "debug" | "info" | "warn" | "error";
 

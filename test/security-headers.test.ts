@@ -133,7 +133,7 @@ describe.runIf(RUN_FULL)("security headers of routes without middleware", () => 
     expect(read.headers.get("content-type")).toBe("application/fhir+json");
     expectJsonHeaders(read);
 
-    // Without the app's Origin the patient choice is refused with an error page.
+    // Without the app's Origin the server rejects the patient choice with an error page.
     const choice = await browser.post(`${appUrl}/api/launches/${launchId}/patient`, { patientId });
     expect(choice.status).toBe(403);
     expect(choice.headers.get("content-type")).toContain("text/html");

@@ -57,7 +57,7 @@ export function proxyResponseText(result: UpstreamResult, fhirBase: string, prox
 
 export interface UpstreamResult {
   status: number;
-  /** The parsed JSON body; undefined when the body is empty. */
+  /** The parsed JSON body, or undefined when the body is empty. */
   body: unknown;
   /** The body as the FHIR server sent it. */
   text: string;
