@@ -61,8 +61,12 @@ export default async function EhrLaunchPage({ searchParams }: { searchParams: Pr
         Chart of <strong>{patient.name}</strong>
         {patient.birthDate ? `, born ${patient.birthDate}` : ""} · <Link href="/sandbox/ehr">Back to the patient list</Link>
       </p>
+      {/* Lazy, so the app loads only after this page has laid out the frame. A
+          cross-site frame that commits its first page before then can stay
+          blank in Chromium: in about 1 launch in 100 the app's pages had no layout. */}
       <iframe
         title="SMART app"
+        loading="lazy"
         src={`${getConfig().sandbox.ehrIssuer}/open?${query.toString()}`}
         style={{ width: "100%", height: "80vh", border: "1px solid var(--color-border)", borderRadius: "var(--radius)", background: "#fff" }}
       />
