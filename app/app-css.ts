@@ -1,3 +1,9 @@
+/**
+ * The app's stylesheet. The root layout writes it into each page's <head>
+ * instead of linking a file, so a page paints as soon as its HTML arrives
+ * rather than after a second request (benchmark 1 in bench/analysis.md).
+ */
+export const APP_CSS = `
 :root {
   --color-bg: #f7f8fa;
   --color-surface: #ffffff;
@@ -48,3 +54,4 @@ input[type="search"] { font: inherit; padding: 0.4rem; border: 1px solid var(--c
 .table-scroll { overflow-x: auto; }
 .nowrap, time { white-space: nowrap; }
 .flag-abnormal { color: var(--color-danger); font-weight: 600; }
+`;
