@@ -14,6 +14,14 @@ test.describe("login that refuses framing", () => {
     await expect(frame.getByText(/Deceased/)).toBeVisible();
   });
 
+  test("popup button waits for hydration", async ({ page, ehrURL, baseURL }) => {
+    // Without the app's scripts the button cannot open the popup, so it must not look usable.
+    await page.route(`${baseURL}/_next/static/chunks/**`, (route) => route.abort());
+    const frame = await openFromEhr(page, /Open app for .*Bernardo Ordóñez/, ehrURL);
+
+    await expect(frame.getByRole("button", { name: "Continue sign-in in a new window" })).toBeDisabled();
+  });
+
   test("login page refuses to be framed", async ({ request }) => {
     const response = await request.get("/sandbox/descope/login");
     expect(response.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");

@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { useHydrated } from "@/app/_components/use-hydrated";
 import { fetchLaunchFhir } from "@/lib/fhir/client-fetch";
 import { patientName, type Patient } from "@/lib/fhir/format";
 import { QueryError } from "./patient-view";
@@ -25,6 +26,7 @@ function pagePath(bundle: PatientBundle | undefined, relation: string, launchId:
 export function PatientPicker({ launchId }: { launchId: string }) {
   const [draft, setDraft] = useState("");
   const [path, setPath] = useState("Patient?_count=10&_sort=family");
+  const hydrated = useHydrated();
 
   const query = useQuery({
     queryKey: ["patient-search", launchId, path],
@@ -47,7 +49,9 @@ export function PatientPicker({ launchId }: { launchId: string }) {
       >
         <label htmlFor="patient-search">Patient name</label>
         <input id="patient-search" type="search" value={draft} onChange={(event) => setDraft(event.target.value)} autoComplete="off" />{" "}
-        <button type="submit">Search</button>
+        <button type="submit" disabled={!hydrated}>
+          Search
+        </button>
       </form>
 
       {query.isPending ? <p role="status">Searching…</p> : null}

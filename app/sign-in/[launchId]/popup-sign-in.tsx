@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
+import { useHydrated } from "@/app/_components/use-hydrated";
 import { HANDBACK_MESSAGE_TYPE, HANDBACK_PARAMETER } from "@/lib/http/popup-handback";
 
 type Status = "ready" | "waiting" | "blocked";
@@ -13,6 +14,7 @@ type Status = "ready" | "waiting" | "blocked";
 export function PopupSignIn({ authorizationUrl, state }: { authorizationUrl: string; state: string }) {
   const popup = useRef<Window | null>(null);
   const [status, setStatus] = useState<Status>("ready");
+  const hydrated = useHydrated();
 
   useEffect(() => {
     function onMessage(event: MessageEvent) {
@@ -42,7 +44,7 @@ export function PopupSignIn({ authorizationUrl, state }: { authorizationUrl: str
       {status === "blocked" ? (
         <p role="alert">The browser blocked the sign-in window. Allow pop-ups for this site, then press the button again.</p>
       ) : null}
-      <button type="button" onClick={openPopup}>
+      <button type="button" onClick={openPopup} disabled={!hydrated}>
         {status === "ready" ? "Continue sign-in in a new window" : "Open the sign-in window again"}
       </button>
     </section>
