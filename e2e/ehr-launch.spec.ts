@@ -62,6 +62,8 @@ test.describe("EHR launch", () => {
 
     await expect(frame.getByRole("heading", { name: "Access was not granted" })).toBeVisible();
     expect(await launchCookies(page)).toEqual([]);
+    // A sign-in started inside the chart's frame would not be tied to the chart.
+    await expect(frame.getByRole("link", { name: "Go to the start page" })).toHaveCount(0);
   });
 
   test("two tabs keep their own patients", async ({ context }) => {

@@ -17,6 +17,16 @@ test.describe("standalone launch", () => {
     await expect(page.getByRole("heading", { name: "Choose a patient" })).toHaveCount(0);
   });
 
+  test("denied sign-in links to the start page", async ({ page }) => {
+    await startStandalone(page);
+    await signIn(page, /Trey Berge \(patient/);
+    await page.getByRole("button", { name: "Deny" }).click();
+
+    await expect(page.getByRole("heading", { name: "Access was not granted" })).toBeVisible();
+    await page.getByRole("link", { name: "Go to the start page" }).click();
+    await expect(page.getByRole("link", { name: "Sign in with Sandbox EHR" })).toBeVisible();
+  });
+
   test("practitioner picks a patient by name", async ({ page }) => {
     await startStandalone(page);
     await signIn(page);

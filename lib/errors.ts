@@ -116,6 +116,13 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * Codes whose next step includes signing in again. Their pages link to the
+ * start page, except inside the EHR's frame: a sign-in started there would not
+ * be tied to the chart around it.
+ */
+export const RESTARTABLE_CODES: ReadonlySet<ErrorCode> = new Set(["launch_not_found", "session_expired", "refresh_failed", "unknown_launch_state", "authorization_denied"]);
+
 export class AppError extends Error {
   readonly status: number;
 

@@ -1,9 +1,7 @@
 import Link from "next/link";
 import { headers } from "next/headers";
-import { ERROR_CODES, type ErrorCode } from "@/lib/errors";
-
-/** Codes after which a user outside the EHR can start over from the start page. */
-const RESTARTABLE: ReadonlySet<ErrorCode> = new Set(["launch_not_found", "session_expired", "refresh_failed", "unknown_launch_state"]);
+import { ERROR_CODES, RESTARTABLE_CODES, type ErrorCode } from "@/lib/errors";
+import { isFramed } from "@/lib/http/error-page";
 
 /**
  * A full-page message for a known error code, with its next step. Outside a
@@ -12,7 +10,7 @@ const RESTARTABLE: ReadonlySet<ErrorCode> = new Set(["launch_not_found", "sessio
  */
 export async function MessagePage({ code, detail }: { code: ErrorCode; detail?: string }) {
   const text = ERROR_CODES[code];
-  const framed = (await headers()).get("sec-fetch-dest") === "iframe";
+  const framed = isFramed(await headers());
   return (
     <main>
       <section className="card error-page" role="alert" aria-labelledby="message-title">
@@ -22,7 +20,7 @@ export async function MessagePage({ code, detail }: { code: ErrorCode; detail?: 
         <p>
           <strong>What to do:</strong> {text.action}
         </p>
-        {RESTARTABLE.has(code) && !framed ? (
+        {RESTARTABLE_CODES.has(code) && !framed ? (
           <p>
             <Link href="/">Go to the start page</Link>
           </p>

@@ -37,11 +37,11 @@ async function earlyResponse(
     return popupHandbackResponse(requestId);
   }
   if (launchId && !record && framed && !(await holdsAnyLaunchCookie())) {
-    return routeErrorResponse(new AppError("cookies_blocked", "Framed callback arrived without any launch cookie"), "callback.failed", { requestId, launchId });
+    return routeErrorResponse(new AppError("cookies_blocked", "Framed callback arrived without any launch cookie"), "callback.failed", { requestId, launchId }, request);
   }
   if (!launchId || !record || !matchesPendingState(record, params.get("state"))) {
     const error = new AppError("unknown_launch_state", launchId ? `No pending launch for this "state"` : `Parameter "state" is missing or malformed`, { cause: { cookieRejected: rejected } });
-    return routeErrorResponse(error, "callback.failed", { requestId, launchId });
+    return routeErrorResponse(error, "callback.failed", { requestId, launchId }, request);
   }
   return undefined;
 }
@@ -73,7 +73,7 @@ async function handleCallback(request: NextRequest) {
     return new Response(null, { status: 303, headers: { location: `${getConfig().baseUrl}${launchViewPath(launchId, completed.context?.intent)}`, "cache-control": "no-store" } });
   } catch (error) {
     await deleteLaunch(launchId);
-    return routeErrorResponse(error, "callback.failed", { requestId, launchId });
+    return routeErrorResponse(error, "callback.failed", { requestId, launchId }, request);
   }
 }
 

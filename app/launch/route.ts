@@ -38,7 +38,7 @@ async function handleLaunch(request: NextRequest) {
     const location = popup ? `${getConfig().baseUrl}/sign-in/${launchId}` : authorizationUrl.href;
     return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });
   } catch (error) {
-    return routeErrorResponse(error, "launch.failed", { requestId, launchId });
+    return routeErrorResponse(error, "launch.failed", { requestId, launchId }, request);
   }
 }
 

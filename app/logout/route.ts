@@ -43,12 +43,12 @@ export async function POST(request: NextRequest) {
     }
     return new Response(null, { status: 303, headers: { location: `${getConfig().baseUrl}/signed-out`, "cache-control": "no-store" } });
   } catch (error) {
-    return routeErrorResponse(error, "logout.failed", { requestId });
+    return routeErrorResponse(error, "logout.failed", { requestId }, request);
   }
 }
 
 /** Signing out changes state, so it is POST only; a GET gets a page that points to the Sign out button. */
-export function GET() {
+export function GET(request: NextRequest) {
   const requestId = newRequestId();
-  return routeErrorResponse(new AppError("forbidden", "GET on /logout, which signs out only on POST"), "logout.failed", { requestId });
+  return routeErrorResponse(new AppError("forbidden", "GET on /logout, which signs out only on POST"), "logout.failed", { requestId }, request);
 }

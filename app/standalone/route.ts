@@ -28,6 +28,6 @@ export async function GET(request: NextRequest) {
     log.info("launch.started", { requestId, launchId, iss: issuer.iss, kind: "standalone" });
     return new Response(null, { status: 303, headers: { location: authorizationUrl.href, "cache-control": "no-store" } });
   } catch (error) {
-    return routeErrorResponse(error, "launch.failed", { requestId, launchId });
+    return routeErrorResponse(error, "launch.failed", { requestId, launchId }, request);
   }
 }

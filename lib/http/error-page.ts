@@ -1,4 +1,4 @@
-import { ERROR_CODES, type AppError } from "@/lib/errors";
+import { ERROR_CODES, RESTARTABLE_CODES, type AppError } from "@/lib/errors";
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -7,13 +7,27 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => ESCAPES[character] ?? character);
 }
 
+/** Return whether the browser loads this request into a frame, such as the EHR's. */
+export function isFramed(headers: Headers): boolean {
+  return headers.get("sec-fetch-dest") === "iframe";
+}
+
+export interface ErrorPageOptions {
+  /** Whether the browser shows the page in a frame. Outside one, pages for RESTARTABLE_CODES link to the start page. */
+  framed?: boolean;
+  /** Markup before `</body>`, unescaped, so it must be trusted. */
+  trailingHtml?: string;
+}
+
 /**
  * Render the error page a route handler returns: the code's title,
  * message and next step, plus a peer's description as plain text.
- * `trailingHtml` goes before `</body>` unescaped, so it must be trusted markup.
+ * Without `framed`, the page is treated as framed and has no start page link.
  */
-export function errorPageResponse(error: AppError, requestId: string, trailingHtml = ""): Response {
+export function errorPageResponse(error: AppError, requestId: string, options: ErrorPageOptions = {}): Response {
+  const { framed = true, trailingHtml = "" } = options;
   const text = ERROR_CODES[error.code];
+  const startLink = RESTARTABLE_CODES.has(error.code) && !framed ? `<p><a href="/">Go to the start page</a></p>` : "";
   const peerDetail = error.options.publicDetail
     ? `<p>Details from the server: <q class="peer-detail">${escapeHtml(error.options.publicDetail.slice(0, 500))}</q></p>`
     : "";
@@ -26,6 +40,7 @@ export function errorPageResponse(error: AppError, requestId: string, trailingHt
 <p>${escapeHtml(text.message)}</p>
 ${peerDetail}
 <p><strong>What to do:</strong> ${escapeHtml(text.action)}</p>
+${startLink}
 <p class="muted">Error code: <code>${escapeHtml(error.code)}</code> · Request id: <code>${escapeHtml(requestId)}</code></p>
 </div></main>${trailingHtml}</body></html>`;
   return new Response(html, {

@@ -32,7 +32,7 @@ export function popupHandbackResponse(requestId: string): Response {
   window.close();
 })();
 </script>`;
-  const response = errorPageResponse(new AppError("unknown_launch_state", "Callback without a launch cookie"), requestId, script);
+  const response = errorPageResponse(new AppError("unknown_launch_state", "Callback without a launch cookie"), requestId, { framed: false, trailingHtml: script });
   response.headers.set("content-security-policy", contentSecurityPolicy(getConfig(), nonce));
   return response;
 }

@@ -1,18 +1,18 @@
 import { cache } from "react";
 import { toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { errorPageResponse } from "./error-page";
+import { errorPageResponse, isFramed } from "./error-page";
 
 /**
  * Log a route handler's failure once, with its ids, and return the error
- * page. Expected failures (bad input, denied consent) log at warn level,
- * unexpected ones at error level.
+ * page for `request`. Expected failures (bad input, denied consent) log at
+ * warn level, unexpected ones at error level.
  */
-export function routeErrorResponse(error: unknown, event: string, ids: { requestId: string; launchId?: string }): Response {
+export function routeErrorResponse(error: unknown, event: string, ids: { requestId: string; launchId?: string }, request: Request): Response {
   const appError = toAppError(error);
   const level = appError.status >= 500 ? "error" : "warn";
   log[level](event, { ...ids, errorCode: appError.code, status: appError.status, detail: appError.message, cause: appError.cause });
-  return errorPageResponse(appError, ids.requestId);
+  return errorPageResponse(appError, ids.requestId, { framed: isFramed(request.headers) });
 }
 
 /** Return a new request id, for log lines and error pages. */

@@ -41,7 +41,7 @@ async function handlePatientChoice(request: NextRequest, { params }: { params: P
     log.info("launch.patient_chosen", { requestId, launchId, patient: patientId });
     return new Response(null, { status: 303, headers: { location: `${getConfig().baseUrl}/launches/${launchId}`, "cache-control": "no-store" } });
   } catch (error) {
-    return routeErrorResponse(error, "launch.patient_choice_failed", { requestId, launchId });
+    return routeErrorResponse(error, "launch.patient_choice_failed", { requestId, launchId }, request);
   }
 }
 
