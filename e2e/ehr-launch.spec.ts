@@ -53,6 +53,9 @@ test.describe("EHR launch", () => {
     await allowAll(frame);
 
     await expect(frame.getByRole("heading", { name: "The EHR's patient was not shared" })).toBeVisible();
+    await frame.getByRole("link", { name: "Access granted" }).click();
+    await expect(frame.getByTestId("context-patient")).toHaveText('Not shared: the "launch" permission was not granted');
+    await expect(frame.getByTestId("context-encounter")).toHaveText('Not shared: the "launch" permission was not granted');
   });
 
   test("consent denied leaves no session", async ({ page }) => {

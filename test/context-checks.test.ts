@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LaunchRecord } from "@/lib/session/launch-record";
-import { patientContextProblem } from "@/lib/smart/context-checks";
+import { launchContextShared, patientContextProblem } from "@/lib/smart/context-checks";
 
 function record(kind: LaunchRecord["kind"], scope: string, context: LaunchRecord["context"]): LaunchRecord {
   return {
@@ -35,5 +35,19 @@ describe("patientContextProblem", () => {
 
   it("accepts user scopes on a standalone launch", () => {
     expect(patientContextProblem(record("standalone", "launch/patient user/*.rs", { patient: "p1", fhirUser: "Practitioner/x" }))).toBeUndefined();
+  });
+});
+
+describe("launchContextShared", () => {
+  it("shared when launch is granted", () => {
+    expect(launchContextShared(record("ehr", "launch openid patient/*.rs", { patient: "p1" }))).toBe(true);
+  });
+
+  it("not shared without launch", () => {
+    expect(launchContextShared(record("ehr", "openid patient/*.rs", { patient: "p1" }))).toBe(false);
+  });
+
+  it("shared on standalone launches", () => {
+    expect(launchContextShared(record("standalone", "launch/patient patient/*.rs", { patient: "p1" }))).toBe(true);
   });
 });

@@ -9,6 +9,15 @@ export interface ContextProblem {
 }
 
 /**
+ * Return whether the user let the app use the EHR's launch context. On an EHR
+ * launch the `launch` scope is that permission; a standalone launch has no
+ * EHR context to share.
+ */
+export function launchContextShared(record: LaunchRecord): boolean {
+  return record.kind !== "ehr" || splitScopes(record.tokens?.scope ?? "").includes("launch");
+}
+
+/**
  * Return why a completed launch cannot show its patient, or undefined when the
  * grant covers it: the user refused `launch` on an EHR launch, refused every
  * patient data scope, or signed in as a different patient than the EHR opened.
@@ -18,7 +27,7 @@ export function patientContextProblem(record: LaunchRecord): ContextProblem | un
   const patient = record.context?.patient;
   const ownPatient = ownPatientId(record.context?.fhirUser);
 
-  if (record.kind === "ehr" && !splitScopes(scope).includes("launch")) {
+  if (!launchContextShared(record)) {
     return {
       title: "The EHR's patient was not shared",
       message: "You did not allow the app to use the patient that is open in your EHR (the \"launch\" permission), so it cannot show that patient. Open the app again and allow \"launch\".",

@@ -1,6 +1,7 @@
 import { resolveReferenceName } from "@/lib/fhir/resolve-name";
 import { pageRequestId } from "@/lib/http/route-error";
 import { loadLaunch } from "@/lib/session/launch-store";
+import { launchContextShared } from "@/lib/smart/context-checks";
 import { compareScopes, describeScope, normalizeScope, type ScopeStatus } from "@/lib/smart/scopes";
 
 export const dynamic = "force-dynamic";
@@ -26,7 +27,10 @@ export default async function ConsentResultsPage({ params }: { params: Promise<{
   const record = await loadLaunch(launchId);
   if (!record?.tokens) return null;
 
-  const context = record.context ?? {};
+  // Without the "launch" permission the EHR's patient and encounter stay unused, so they are not listed.
+  const shared = launchContextShared(record);
+  const context = shared ? (record.context ?? {}) : { ...record.context, patient: undefined, encounter: undefined };
+  const notShared = "Not shared: the \"launch\" permission was not granted";
   const rows = compareScopes(record.requestedScope, record.tokens.scope);
   const requestId = pageRequestId();
   const [userName, patientName] = await Promise.all([
@@ -48,12 +52,14 @@ export default async function ConsentResultsPage({ params }: { params: Promise<{
               <>
                 {patientName ?? "Unknown name"} <span className="muted">{`(Patient/${context.patient})`}</span>
               </>
-            ) : (
+            ) : shared ? (
               "None"
+            ) : (
+              notShared
             )}
           </dd>
           <dt>Encounter</dt>
-          <dd>{context.encounter ? <span className="muted">{`Encounter/${context.encounter}`}</span> : "None"}</dd>
+          <dd data-testid="context-encounter">{context.encounter ? <span className="muted">{`Encounter/${context.encounter}`}</span> : shared ? "None" : notShared}</dd>
           <dt>FHIR server</dt>
           <dd>{record.iss}</dd>
           <dt>Access expires</dt>
