@@ -48,7 +48,8 @@ function sandboxRedirectOrigins(config: AppConfig): string[] {
 /**
  * Build the Content-Security-Policy for a response. Scripts run only with the
  * per-request nonce (Next.js adds it to its own scripts), and not at all when
- * `nonce` is null. Styles allow inline because React sets `style` attributes.
+ * `nonce` is null. Styles allow inline because React sets `style` attributes
+ * and the root layout inlines the app stylesheet.
  * `options.descopeFlow` widens the policy for the Descope consent page only.
  * `options.neverFramed` forbids all framing. `options.sandboxSignIn` lets the
  * sandbox sign-in and consent forms redirect to extra redirect URIs.
