@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
-import { contentSecurityPolicy, DESCOPE_FLOW_PATH, isNeverFramed, isSandboxSignInPage, newNonce, securityHeaders } from "@/lib/http/security-headers";
+import { contentSecurityPolicy, DESCOPE_FLOW_PATH, isNeverFramed, isSandboxEhrPage, isSandboxSignInPage, newNonce, securityHeaders } from "@/lib/http/security-headers";
 
 /**
  * Adds security headers to every response and hides the sandbox when it is off.
@@ -16,7 +16,12 @@ export function middleware(request: NextRequest) {
   const nonce = newNonce();
   const { pathname } = request.nextUrl;
   const neverFramed = isNeverFramed(pathname, config);
-  const policy = contentSecurityPolicy(config, nonce, { descopeFlow: pathname === DESCOPE_FLOW_PATH, neverFramed, sandboxSignIn: isSandboxSignInPage(pathname) });
+  const policy = contentSecurityPolicy(config, nonce, {
+    descopeFlow: pathname === DESCOPE_FLOW_PATH,
+    neverFramed,
+    sandboxSignIn: isSandboxSignInPage(pathname),
+    sandboxEhr: isSandboxEhrPage(pathname),
+  });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("content-security-policy", policy);
   requestHeaders.set("x-nonce", nonce);

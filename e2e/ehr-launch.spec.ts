@@ -1,5 +1,5 @@
 import { expect, test } from "./support/fixtures";
-import { allowAll, launchAndConsent, launchCookies, openFromEhr, signIn } from "./support/flows";
+import { allowAll, hydrated, launchAndConsent, launchCookies, openFromEhr, signIn } from "./support/flows";
 
 const PATIENTS = [
   { button: /Open app for .*María Luisa Razo/, name: "Mrs. María Luisa Razo", birthDate: "1973-08-01" },
@@ -67,6 +67,17 @@ test.describe("EHR launch", () => {
     expect(await launchCookies(page)).toEqual([]);
     // A sign-in started inside the chart's frame would not be tied to the chart.
     await expect(frame.getByRole("link", { name: "Go to the start page" })).toHaveCount(0);
+  });
+
+  test("opens in a new window from another site", async ({ page, context, ehrURL }) => {
+    await page.goto(`${ehrURL}/sandbox/ehr`);
+    await hydrated(page);
+    await page.getByRole("radio", { name: "In a new window" }).check();
+    const [appPage] = await Promise.all([context.waitForEvent("page"), page.getByRole("button", { name: /Open app for .*Trey Berge/ }).click()]);
+
+    await signIn(appPage);
+    await allowAll(appPage);
+    await expect(appPage.getByTestId("patient-name")).toHaveText("Mr. Trey Berge");
   });
 
   test("two tabs keep their own patients", async ({ context }) => {

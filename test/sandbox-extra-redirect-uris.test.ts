@@ -74,6 +74,11 @@ describe("SANDBOX_EXTRA_REDIRECT_URIS", () => {
     expect(formAction(contentSecurityPolicy(config, "nonce", { sandboxSignIn: true }))).toBe("form-action 'self' http://localhost:8080");
   });
 
+  it("lets the sandbox EHR's form redirect to the app", () => {
+    const config = parseConfig({ ...SANDBOX, SANDBOX_EXTRA_REDIRECT_URIS: "http://localhost:8080/callback" });
+    expect(formAction(contentSecurityPolicy(config, "nonce", { sandboxEhr: true }))).toBe(`form-action 'self' ${new URL(config.baseUrl).origin}`);
+  });
+
   it("leaves form-action of other pages alone", () => {
     const config = parseConfig({ ...SANDBOX, SANDBOX_EXTRA_REDIRECT_URIS: "http://localhost:8080/callback" });
     expect(formAction(contentSecurityPolicy(config, "nonce"))).toBe("form-action 'self'");

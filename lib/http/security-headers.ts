@@ -53,11 +53,12 @@ function sandboxRedirectOrigins(config: AppConfig): string[] {
  * `options.descopeFlow` widens the policy for the Descope consent page only.
  * `options.neverFramed` forbids all framing. `options.sandboxSignIn` lets the
  * sandbox sign-in and consent forms redirect to extra redirect URIs.
+ * `options.sandboxEhr` lets the sandbox EHR's launch form redirect to the app.
  */
 export function contentSecurityPolicy(
   config: AppConfig,
   nonce: string | null,
-  options: { descopeFlow?: boolean; neverFramed?: boolean; sandboxSignIn?: boolean } = {},
+  options: { descopeFlow?: boolean; neverFramed?: boolean; sandboxSignIn?: boolean; sandboxEhr?: boolean } = {},
 ): string {
   const development = process.env.NODE_ENV === "development";
   const descope = options.descopeFlow ? descopeFlowSources(config) : { connect: [], img: [], font: [], style: [] };
@@ -73,7 +74,8 @@ export function contentSecurityPolicy(
     // The sandbox EHR may run on another loopback site than the app it frames.
     `frame-src 'self' ${new URL(config.baseUrl).origin}`,
     `frame-ancestors ${options.neverFramed ? "'none'" : frameAncestors(config).join(" ")}`,
-    ["form-action 'self'", ...(options.sandboxSignIn ? sandboxRedirectOrigins(config) : [])].join(" "),
+    // Form targets include where a submitted form redirects to, and the EHR may run on another loopback site.
+    ["form-action 'self'", ...(options.sandboxSignIn ? sandboxRedirectOrigins(config) : []), ...(options.sandboxEhr ? [new URL(config.baseUrl).origin] : [])].join(" "),
     "base-uri 'none'",
     "object-src 'none'",
   ].join("; ");
@@ -121,8 +123,13 @@ export function newNonce(): string {
  * the sandbox login when it plays a login page that refuses framing.
  */
 export function isNeverFramed(pathname: string, config: AppConfig): boolean {
-  if (pathname === "/status" || pathname === "/sandbox/ehr" || pathname.startsWith("/sandbox/ehr/")) return true;
+  if (pathname === "/status" || isSandboxEhrPage(pathname)) return true;
   return isSandboxSignInPage(pathname) && config.sandbox.loginRefusesFraming;
+}
+
+/** Return true for the sandbox EHR's pages. */
+export function isSandboxEhrPage(pathname: string): boolean {
+  return pathname === "/sandbox/ehr" || pathname.startsWith("/sandbox/ehr/");
 }
 
 /** Return true for the sandbox authorization server's sign-in and consent pages. */
