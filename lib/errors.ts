@@ -46,6 +46,12 @@ export const ERROR_CODES = {
     message: "The authorization server returned an error.",
     action: "Open the app again from your EHR. If this keeps happening, contact your administrator.",
   },
+  authorization_code_rejected: {
+    status: 400,
+    title: "The sign-in was not accepted",
+    message: "The authorization server rejected this sign-in when the app redeemed it: it took too long, was already used, or belongs to another sign-in.",
+    action: "Open the app again from your EHR, or start a new sign-in.",
+  },
   token_exchange_failed: {
     status: 502,
     title: "The sign-in could not be completed",
@@ -121,7 +127,14 @@ export type ErrorCode = keyof typeof ERROR_CODES;
  * start page, except inside the EHR's frame: a sign-in started there would not
  * be tied to the chart around it.
  */
-export const RESTARTABLE_CODES: ReadonlySet<ErrorCode> = new Set(["launch_not_found", "session_expired", "refresh_failed", "unknown_launch_state", "authorization_denied"]);
+export const RESTARTABLE_CODES: ReadonlySet<ErrorCode> = new Set([
+  "launch_not_found",
+  "session_expired",
+  "refresh_failed",
+  "unknown_launch_state",
+  "authorization_denied",
+  "authorization_code_rejected",
+]);
 
 export class AppError extends Error {
   readonly status: number;

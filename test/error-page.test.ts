@@ -14,6 +14,7 @@ describe("route error page", () => {
     { code: "authorization_denied", framed: false, link: true },
     { code: "unknown_launch_state", framed: false, link: true },
     { code: "session_expired", framed: false, link: true },
+    { code: "authorization_code_rejected", framed: false, link: true },
     { code: "authorization_denied", framed: true, link: false },
     { code: "authorization_denied", framed: undefined, link: false },
     { code: "untrusted_issuer", framed: false, link: false },

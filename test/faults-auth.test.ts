@@ -76,9 +76,10 @@ describe.runIf(RUN_FULL)("authorization server faults", () => {
     it("shows the server's error description as text", async () => {
       const browser = new Browser();
       stack.as.tokenFaults.push({ kind: "status", status: 400, contentType: "application/json", body: JSON.stringify({ error: "invalid_grant", error_description: "<b>code</b> expired" }) });
-      const body = await expectFailedLaunch(browser, 502, "The sign-in could not be completed", "token_exchange_failed");
+      const body = await expectFailedLaunch(browser, 400, "The sign-in was not accepted", "authorization_code_rejected");
       expect(body).toContain("&lt;b&gt;code&lt;/b&gt; expired");
       expect(body).not.toContain("<b>code</b>");
+      expect(body).toContain(`<a href="/">Go to the start page</a>`);
     });
 
     it("gives up after the timeout and lets the next launch pass", async () => {

@@ -135,7 +135,7 @@ describe.runIf(RUN_FULL)("callback attacks", () => {
       // The first launch's code with the second launch's state.
       const swapped = withParams(first.callback, { state: second.callback.searchParams.get("state") });
       const page = await browser.get(swapped);
-      await expectLaunchEnded(browser, page, second, 502, "The sign-in could not be completed", "token_exchange_failed");
+      await expectLaunchEnded(browser, page, second, 400, "The sign-in was not accepted", "authorization_code_rejected");
     });
   });
 
@@ -149,7 +149,7 @@ describe.runIf(RUN_FULL)("callback attacks", () => {
       // The attacker's code injected into the victim's callback.
       const injected = withParams(victimLaunch.callback, { code: attackerLaunch.callback.searchParams.get("code") });
       const page = await victim.get(injected);
-      await expectLaunchEnded(victim, page, victimLaunch, 502, "The sign-in could not be completed", "token_exchange_failed");
+      await expectLaunchEnded(victim, page, victimLaunch, 400, "The sign-in was not accepted", "authorization_code_rejected");
     });
 
     it("rejects a missing code", async () => {

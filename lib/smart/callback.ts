@@ -81,7 +81,10 @@ async function exchangeCode(handle: AuthorizationServerHandle, params: URLSearch
     });
   } catch (cause) {
     const detail = cause instanceof oauth.ResponseBodyError ? `error "${cause.error}"` : cause instanceof Error ? cause.message : String(cause);
-    throw new AppError("token_exchange_failed", `Token request failed: ${detail}`, { cause, publicDetail: cause instanceof oauth.ResponseBodyError ? cause.error_description : undefined });
+    const publicDetail = cause instanceof oauth.ResponseBodyError ? cause.error_description : undefined;
+    // invalid_grant means this code cannot be redeemed (RFC 6749, section 5.2); a new sign-in can be.
+    const code = cause instanceof oauth.ResponseBodyError && cause.error === "invalid_grant" ? "authorization_code_rejected" : "token_exchange_failed";
+    throw new AppError(code, `Token request failed: ${detail}`, { cause, publicDetail });
   }
 }
 
