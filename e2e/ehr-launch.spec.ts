@@ -46,6 +46,18 @@ test.describe("EHR launch", () => {
     await expect(frame.getByRole("row", { name: /openid.*Denied/ })).toBeVisible();
   });
 
+  test("refused identity is not shown", async ({ page }) => {
+    const frame = await openFromEhr(page, /Open app for .*Luigi Wiegand/);
+    await signIn(frame);
+    await frame.getByRole("checkbox", { name: "openid", exact: true }).uncheck();
+    await frame.getByRole("checkbox", { name: "fhirUser" }).uncheck();
+    await allowAll(frame);
+
+    await expect(frame.getByTestId("patient-name")).toHaveText("Luigi Wiegand");
+    await frame.getByRole("link", { name: "Access granted" }).click();
+    await expect(frame.getByTestId("signed-in-user")).toHaveText('Not shared: the "fhirUser" permission was not granted');
+  });
+
   test("refused launch scope is explained", async ({ page }) => {
     const frame = await openFromEhr(page, /Open app for .*Claudie Walsh/);
     await signIn(frame);

@@ -107,9 +107,18 @@ export function ownPatientId(fhirUser: string | undefined): string | undefined {
  * access token's claims (a Descope JWT template can add `patient` and
  * `fhirUser`), the id token, and the EHR's launch context. A patient user
  * without a patient in context gets their own record, never a picker.
+ *
+ * `fhirUser` is used only when `grantedScope` lists it: the tokens and the
+ * EHR's launch token may name the user although the user refused that permission.
  */
-export function mergeContext(response: Record<string, unknown>, claims: AccessTokenClaims, idClaims: IdTokenClaims | undefined, launch: SmartContext): SmartContext {
-  const fhirUser = text(response.fhirUser) ?? text(claims.fhirUser) ?? text(idClaims?.fhirUser) ?? launch.fhirUser;
+export function mergeContext(
+  response: Record<string, unknown>,
+  claims: AccessTokenClaims,
+  idClaims: IdTokenClaims | undefined,
+  launch: SmartContext,
+  grantedScope: string,
+): SmartContext {
+  const fhirUser = splitScopes(grantedScope).includes("fhirUser") ? (text(response.fhirUser) ?? text(claims.fhirUser) ?? text(idClaims?.fhirUser) ?? launch.fhirUser) : undefined;
   return {
     patient: text(response.patient) ?? text(claims.patient) ?? launch.patient ?? ownPatientId(fhirUser),
     encounter: text(response.encounter) ?? text(claims.encounter) ?? launch.encounter,
@@ -123,13 +132,18 @@ export function mergeContext(response: Record<string, unknown>, claims: AccessTo
 }
 
 /**
- * Add `openid` to the granted scope when a verified id token arrived. Some
- * servers (oidc-provider with resource indicators, for one) list only the
- * resource server's scopes in `scope` although they granted OpenID.
+ * Add `openid`, and `fhirUser` when the id token names the user, to a granted
+ * scope that lists no identity scopes although a verified id token arrived.
+ * Some servers (oidc-provider with resource indicators, for one) list only the
+ * resource server's scopes in `scope`. A server that lists `openid` is taken
+ * at its word about `fhirUser`.
  */
-function withIdentityScopes(scope: string, idClaims: IdTokenClaims | undefined): string {
+export function withIdentityScopes(scope: string, idClaims: IdTokenClaims | undefined): string {
   const scopes = splitScopes(scope);
-  if (idClaims && !scopes.includes("openid")) scopes.push("openid");
+  if (!idClaims || scopes.includes("openid")) return scopes.join(" ");
+
+  scopes.push("openid");
+  if (text(idClaims.fhirUser) && !scopes.includes("fhirUser")) scopes.push("fhirUser");
   return scopes.join(" ");
 }
 
@@ -167,7 +181,7 @@ export async function completeAuthorization(params: URLSearchParams, record: Lau
     launchContext: {},
     pending: undefined,
     tokens,
-    context: mergeContext(response as Record<string, unknown>, claims, idClaims, record.launchContext),
+    context: mergeContext(response as Record<string, unknown>, claims, idClaims, record.launchContext, tokens.scope),
     userName: text(idClaims?.name),
   };
 }
