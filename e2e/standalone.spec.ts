@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { Page } from "@playwright/test";
 import { test, expect } from "./support/fixtures";
-import { allowAll, hydrated, signIn } from "./support/flows";
+import { allowAll, hydrated, LAUNCH_COOKIE_PREFIX, signIn } from "./support/flows";
 
 async function startStandalone(page: Page): Promise<void> {
   await page.goto("/");
@@ -25,6 +27,33 @@ test.describe("standalone launch", () => {
     await expect(page.getByRole("heading", { name: "Access was not granted" })).toBeVisible();
     await page.getByRole("link", { name: "Go to the start page" }).click();
     await expect(page.getByRole("link", { name: "Sign in with Sandbox EHR" })).toBeVisible();
+  });
+
+  test("launch cookies stay within Chromium's limit", async ({ page, context }) => {
+    const launchUrls: string[] = [];
+    for (let launch = 0; launch < 4; launch++) {
+      await startStandalone(page);
+      await signIn(page, /Trey Berge \(patient/);
+      await allowAll(page);
+      await expect(page.getByTestId("patient-name")).toHaveText("Mr. Trey Berge");
+      launchUrls.push(page.url());
+    }
+
+    const cookies = (await context.cookies()).filter((cookie) => cookie.name.startsWith(LAUNCH_COOKIE_PREFIX));
+    expect(cookies.reduce((sum, cookie) => sum + cookie.name.length + cookie.value.length, 0)).toBeLessThanOrEqual(10_240);
+    // Every cookie the browser kept still opens its launch, the newest included.
+    const heldIds = cookies.map((cookie) => cookie.name.slice(LAUNCH_COOKIE_PREFIX.length));
+    expect(heldIds).toContain(new URL(launchUrls.at(-1)!).pathname.split("/")[2]);
+    for (const id of heldIds) {
+      await page.goto(`/launches/${id}`);
+      await expect(page.getByTestId("patient-name")).toHaveText("Mr. Trey Berge");
+    }
+
+    // The app, not Chromium, ended the first launch, and logged why.
+    const firstId = new URL(launchUrls[0]!).pathname.split("/")[2]!;
+    const serverLog = readFileSync(path.resolve(__dirname, `../test-results/e2e-server-${test.info().project.name}.log`), "utf8");
+    const evicted = serverLog.split("\n").filter((line) => line.includes('"launch.evicted"') && line.includes(firstId));
+    expect(evicted.join("\n")).toContain('"reason":"cookie_bytes"');
   });
 
   test("practitioner picks a patient by name", async ({ page }) => {

@@ -68,7 +68,7 @@ async function handleCallback(request: NextRequest) {
 
   try {
     const completed = await completeAuthorization(params, record);
-    await saveActiveLaunch({ ...completed, createdAt: Date.now(), lastSeenAt: Date.now() });
+    await saveActiveLaunch({ ...completed, createdAt: Date.now(), lastSeenAt: Date.now() }, requestId);
     log.info("callback.completed", { requestId, launchId, scope: completed.tokens?.scope, patient: completed.context?.patient });
     return new Response(null, { status: 303, headers: { location: `${getConfig().baseUrl}${launchViewPath(launchId, completed.context?.intent)}`, "cache-control": "no-store" } });
   } catch (error) {

@@ -33,7 +33,7 @@ async function handleLaunch(request: NextRequest) {
     if (popup && record.pending) record.pending.popupAuthorizationUrl = authorizationUrl.href;
 
     await evictOldLaunches(requestId);
-    await saveLaunch(record, PENDING_TTL_SECONDS);
+    await saveLaunch(record, PENDING_TTL_SECONDS, requestId);
     log.info("launch.started", { requestId, launchId, iss: issuer.iss, authServer: getConfig().authServer.mode, popup });
     const location = popup ? `${getConfig().baseUrl}/sign-in/${launchId}` : authorizationUrl.href;
     return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });

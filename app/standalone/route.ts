@@ -24,7 +24,7 @@ export async function GET(request: NextRequest) {
     launchId = record.id;
 
     await evictOldLaunches(requestId);
-    await saveLaunch(record, PENDING_TTL_SECONDS);
+    await saveLaunch(record, PENDING_TTL_SECONDS, requestId);
     log.info("launch.started", { requestId, launchId, iss: issuer.iss, kind: "standalone" });
     return new Response(null, { status: 303, headers: { location: authorizationUrl.href, "cache-control": "no-store" } });
   } catch (error) {

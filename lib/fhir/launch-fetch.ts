@@ -6,7 +6,7 @@ import { fetchFhir, type UpstreamResult } from "./proxy";
 
 async function refreshAndSave(record: LaunchRecord, reason: "expiring" | "rejected", requestId: string): Promise<LaunchRecord> {
   const refreshed = await refreshLaunch(record, reason, requestId);
-  await saveActiveLaunch(refreshed);
+  await saveActiveLaunch(refreshed, requestId);
   return refreshed;
 }
 

@@ -23,8 +23,8 @@ export function remainingSeconds(record: LaunchRecord, now: number = Date.now())
 }
 
 /** Save a completed launch with a cookie lifetime that ends at its absolute limit. */
-export async function saveActiveLaunch(record: LaunchRecord): Promise<void> {
-  await saveLaunch(record, remainingSeconds(record));
+export async function saveActiveLaunch(record: LaunchRecord, requestId?: string): Promise<void> {
+  await saveLaunch(record, remainingSeconds(record), requestId);
 }
 
 /**
@@ -49,7 +49,7 @@ export async function openLaunch(launchId: string, requestId: string): Promise<L
 
   if (now - (record.lastSeenAt ?? record.createdAt) > TOUCH_INTERVAL_MS) {
     const touched = { ...record, lastSeenAt: now };
-    await saveActiveLaunch(touched);
+    await saveActiveLaunch(touched, requestId);
     return touched;
   }
   return record;

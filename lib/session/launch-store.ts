@@ -40,11 +40,54 @@ export async function loadLaunch(launchId: string): Promise<LaunchRecord | undef
   return (await readLaunchCookie(launchId)).record;
 }
 
+/**
+ * Bytes of cookie names and values that Chromium keeps per site in one cookie
+ * partition. Beyond that it drops the least recently used partitioned cookies
+ * without telling the server (`kPerPartitionDomainMaxCookieBytes` in Chromium's
+ * net/cookies/cookie_monster.cc).
+ */
+export const LAUNCH_COOKIE_BUDGET_BYTES = 10_240;
+
+type CookieStore = Awaited<ReturnType<typeof cookies>>;
+
+function cookieBytes(cookie: { name: string; value: string }): number {
+  return Buffer.byteLength(cookie.name) + Buffer.byteLength(cookie.value);
+}
+
+/**
+ * Delete the oldest other launches until `incomingBytes` more fit in
+ * LAUNCH_COOKIE_BUDGET_BYTES, so that the app, not the browser, picks which
+ * launches end, and logs it. The app sets no other partitioned cookies.
+ */
+export async function evictForCookieBudget(store: CookieStore, keepName: string, incomingBytes: number, requestId?: string): Promise<void> {
+  const others = store.getAll().filter((cookie) => cookie.name.startsWith(LAUNCH_COOKIE_PREFIX) && cookie.name !== keepName && cookie.value !== "");
+  let total = incomingBytes + others.reduce((sum, cookie) => sum + cookieBytes(cookie), 0);
+  if (total <= LAUNCH_COOKIE_BUDGET_BYTES) return;
+
+  // A cookie that no longer opens counts as the oldest.
+  const dated = await Promise.all(
+    others.map(async (cookie) => {
+      const id = cookie.name.slice(LAUNCH_COOKIE_PREFIX.length);
+      return { cookie, id, createdAt: (await unsealLaunch(cookie.value, id))?.createdAt ?? 0 };
+    }),
+  );
+  dated.sort((a, b) => a.createdAt - b.createdAt);
+
+  for (const { cookie, id } of dated) {
+    if (total <= LAUNCH_COOKIE_BUDGET_BYTES) break;
+    store.set(cookie.name, "", { ...cookieOptions(), maxAge: 0 });
+    total -= cookieBytes(cookie);
+    log.info("launch.evicted", { requestId, launchId: id.slice(0, 64), reason: "cookie_bytes" });
+  }
+}
+
 /** Write `record` into its cookie (route handlers and server actions only). */
-export async function saveLaunch(record: LaunchRecord, ttlSeconds: number): Promise<void> {
+export async function saveLaunch(record: LaunchRecord, ttlSeconds: number, requestId?: string): Promise<void> {
   const sealed = await sealLaunch(record, ttlSeconds);
   const store = await cookies();
-  store.set(launchCookieName(record.id), sealed, { ...cookieOptions(), maxAge: ttlSeconds });
+  const name = launchCookieName(record.id);
+  await evictForCookieBudget(store, name, cookieBytes({ name, value: sealed }), requestId);
+  store.set(name, sealed, { ...cookieOptions(), maxAge: ttlSeconds });
 }
 
 export async function deleteLaunch(launchId: string): Promise<void> {
@@ -74,7 +117,7 @@ export async function evictOldLaunches(requestId: string, keep: number = getConf
 
   records.sort((a, b) => b.createdAt - a.createdAt);
   for (const old of records.slice(Math.max(keep, 0))) {
-    log.info("launch.evicted", { requestId, launchId: old.id });
+    log.info("launch.evicted", { requestId, launchId: old.id, reason: "count" });
     store.set(launchCookieName(old.id), "", { ...cookieOptions(), maxAge: 0 });
   }
 }

@@ -37,7 +37,7 @@ async function handlePatientChoice(request: NextRequest, { params }: { params: P
     const { record: current, result } = await fetchForLaunch(record, upstreamUrl(record.iss, ["Patient", patientId], ""), requestId);
     if (result.status !== 200) throw new AppError("patient_not_allowed", `FHIR server responded with status ${result.status} for the chosen patient`);
 
-    await saveActiveLaunch({ ...current, context: { ...current.context, patient: patientId } });
+    await saveActiveLaunch({ ...current, context: { ...current.context, patient: patientId } }, requestId);
     log.info("launch.patient_chosen", { requestId, launchId, patient: patientId });
     return new Response(null, { status: 303, headers: { location: `${getConfig().baseUrl}/launches/${launchId}`, "cache-control": "no-store" } });
   } catch (error) {
