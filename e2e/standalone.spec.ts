@@ -19,6 +19,19 @@ test.describe("standalone launch", () => {
     await expect(page.getByRole("heading", { name: "Choose a patient" })).toHaveCount(0);
   });
 
+  test("refused data access links to the start page", async ({ page }) => {
+    await startStandalone(page);
+    await signIn(page, /Trey Berge \(patient/);
+    await page.getByRole("checkbox", { name: "patient/*.rs", exact: true }).uncheck();
+    await page.getByRole("checkbox", { name: "user/*.rs", exact: true }).uncheck();
+    await allowAll(page);
+
+    await expect(page.getByRole("heading", { name: "No access to patient data" })).toBeVisible();
+    await expect(page).toHaveTitle("Patient · SMART on FHIR with Descope");
+    await page.getByRole("link", { name: "Go to the start page" }).click();
+    await expect(page.getByRole("link", { name: "Sign in with Sandbox EHR" })).toBeVisible();
+  });
+
   test("denied sign-in links to the start page", async ({ page }) => {
     await startStandalone(page);
     await signIn(page, /Trey Berge \(patient/);

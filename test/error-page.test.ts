@@ -33,6 +33,10 @@ describe("route error page", () => {
     expect((await renderErrorPage("authorization_denied", false)).html).not.toContain("detail for the logs");
   });
 
+  it("links the app's icon", async () => {
+    expect((await renderErrorPage("authorization_denied", false)).html).toContain(`<link rel="icon" href="/favicon.svg">`);
+  });
+
   it("reads framing from Sec-Fetch-Dest", () => {
     expect(isFramed(new Headers({ "sec-fetch-dest": "iframe" }))).toBe(true);
     expect(isFramed(new Headers({ "sec-fetch-dest": "document" }))).toBe(false);

@@ -33,7 +33,7 @@ export function errorPageResponse(error: AppError, requestId: string, options: E
     : "";
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(text.title)}</title>
+<title>${escapeHtml(text.title)}</title><link rel="icon" href="/favicon.svg">
 <style>body{font-family:system-ui,sans-serif;background:#f7f8fa;color:#1c2430;margin:0}main{max-width:640px;margin:2rem auto;padding:1.5rem;background:#fff;border:1px solid #d7dce3;border-left:4px solid #b3261e;border-radius:6px}.muted{color:#5b6675;font-size:.9rem}</style>
 </head><body><main aria-labelledby="title"><div role="alert">
 <h1 id="title">${escapeHtml(text.title)}</h1>

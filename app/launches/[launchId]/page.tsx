@@ -1,3 +1,5 @@
+import type { Metadata } from "next";
+import Link from "next/link";
 import type { Patient } from "@/lib/fhir/format";
 import { fetchFhir, upstreamUrl } from "@/lib/fhir/proxy";
 import { log } from "@/lib/log";
@@ -12,6 +14,7 @@ import { PatientPicker } from "./patient-picker";
 import { PatientView } from "./patient-view";
 
 export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Patient · SMART on FHIR with Descope" };
 
 /**
  * Longest wait for the server-side patient read. A FHIR server slower than
@@ -98,6 +101,11 @@ export default async function LaunchPatientPage({ params }: { params: Promise<{ 
         <section className="card error-page" role="alert" aria-labelledby="problem-title">
           <h1 id="problem-title">{problem.title}</h1>
           <p>{problem.message}</p>
+          {record?.kind === "standalone" ? (
+            <p>
+              <Link href="/">Go to the start page</Link>
+            </p>
+          ) : null}
         </section>
       </main>
     );

@@ -1,3 +1,4 @@
+import type { Metadata } from "next";
 import { resolveReferenceName } from "@/lib/fhir/resolve-name";
 import { pageRequestId } from "@/lib/http/route-error";
 import { loadLaunch } from "@/lib/session/launch-store";
@@ -5,6 +6,7 @@ import { launchContextShared } from "@/lib/smart/context-checks";
 import { compareScopes, describeScope, normalizeScope, splitScopes, type ScopeStatus } from "@/lib/smart/scopes";
 
 export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Access granted · SMART on FHIR with Descope" };
 
 const STATUS_TEXT: Record<ScopeStatus, string> = {
   granted: "Granted",
