@@ -31,8 +31,11 @@ test.describe("EHR launch", () => {
     await allowAll(frame);
 
     await expect(frame.getByTestId("patient-name")).toHaveText(/Trey Berge/);
+    await expect(frame.getByRole("link", { name: "Patient" })).toHaveAttribute("aria-current", "page");
     await frame.getByRole("link", { name: "Access granted" }).click();
     await expect(frame.getByRole("row", { name: /fhirUser.*Denied/ })).toBeVisible();
+    await expect(frame.getByRole("link", { name: "Access granted" })).toHaveAttribute("aria-current", "page");
+    await expect(frame.getByRole("link", { name: "Patient" })).not.toHaveAttribute("aria-current", "page");
   });
 
   test("refused openid still shows the patient", async ({ page }) => {

@@ -81,7 +81,12 @@ describe("EHR pages", () => {
     const patients = await listedPatients();
     expect(patients.length).toBeGreaterThan(0);
     for (const patient of patients) expect(patient.label).toMatch(/^Open app for \S/);
-    expect(patients.map((patient) => patient.label)).toContain("Open app for María Luisa Razo");
+    expect(patients.map((patient) => patient.label)).toContain("Open app for María Luisa Razo, born 1973-08-01");
+  });
+
+  it("label every patient's button uniquely", async () => {
+    const labels = (await listedPatients()).map((patient) => patient.label);
+    expect(new Set(labels).size).toBe(labels.length);
   });
 
   it("frame the app's launch URL with a signed launch token", async () => {

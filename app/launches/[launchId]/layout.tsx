@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { MessagePage } from "@/app/_components/message-page";
 import { Providers } from "@/app/_components/providers";
 import { log } from "@/lib/log";
@@ -6,6 +5,7 @@ import { pageRequestId } from "@/lib/http/route-error";
 import { expiryReason } from "@/lib/session/launch-lifecycle";
 import { readLaunchCookie } from "@/lib/session/launch-store";
 import { loadSmartStyle } from "@/lib/smart/style";
+import { LaunchNavLink } from "./launch-nav-link";
 
 export const dynamic = "force-dynamic";
 
@@ -32,13 +32,8 @@ export default async function LaunchLayout({ children, params }: { children: Rea
     <Providers>
       <div className="launch-shell" style={style as React.CSSProperties} data-smart-style={styled ? "applied" : "none"}>
         <nav aria-label="Launch" className="launch-nav">
-          {/* No prefetch: it would render the other page on the server while the patient's records load. */}
-          <Link href={`/launches/${launchId}`} prefetch={false}>
-            Patient
-          </Link>
-          <Link href={`/launches/${launchId}/consent`} prefetch={false}>
-            Access granted
-          </Link>
+          <LaunchNavLink href={`/launches/${launchId}`}>Patient</LaunchNavLink>
+          <LaunchNavLink href={`/launches/${launchId}/consent`}>Access granted</LaunchNavLink>
           <form method="post" action="/logout" className="logout-form">
             <input type="hidden" name="launchId" value={launchId} />
             <button type="submit" className="secondary">

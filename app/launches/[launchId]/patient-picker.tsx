@@ -62,7 +62,7 @@ export function PatientPicker({ launchId }: { launchId: string }) {
           <li key={patient.id}>
             <form method="post" action={`/api/launches/${launchId}/patient`}>
               <input type="hidden" name="patientId" value={patient.id} />
-              <button type="submit" className="secondary" aria-label={`Choose ${patientName(patient)}`}>
+              <button type="submit" className="secondary" aria-label={`Choose ${patientName(patient)}${patient.birthDate ? `, born ${patient.birthDate}` : ""}`}>
                 {patientName(patient)}
               </button>{" "}
               <span className="muted">{patient.birthDate ?? "Birth date not recorded"}</span>

@@ -86,7 +86,7 @@ export default async function EhrHomePage() {
                 <td>{patient.birthDate ?? "unknown"}</td>
                 <td>{patient.gender ?? "unknown"}</td>
                 <td>
-                  <button type="submit" name="patient" value={patient.id} aria-label={`Open app for ${patient.name}`}>
+                  <button type="submit" name="patient" value={patient.id} aria-label={`Open app for ${patient.name}${patient.birthDate ? `, born ${patient.birthDate}` : ""}`}>
                     Open app
                   </button>
                 </td>
