@@ -32,6 +32,13 @@ test.describe("standalone launch", () => {
     await expect(page.getByRole("link", { name: "Sign in with Sandbox EHR" })).toBeVisible();
   });
 
+  test("without a server goes to the start page", async ({ request, baseURL }) => {
+    const response = await request.get("/standalone", { maxRedirects: 0 });
+
+    expect(response.status()).toBe(303);
+    expect(response.headers()["location"]).toBe(`${baseURL}/`);
+  });
+
   test("denied sign-in links to the start page", async ({ page }) => {
     await startStandalone(page);
     await signIn(page, /Trey Berge \(patient/);

@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+import { getConfig } from "@/lib/config";
 import { log } from "@/lib/log";
 import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
 import { startAuthorization } from "@/lib/smart/authorize";
@@ -17,6 +18,11 @@ export const dynamic = "force-dynamic";
 export async function GET(request: NextRequest) {
   const requestId = newRequestId();
   let launchId: string | undefined;
+
+  // Without a server to sign in to, the start page lists the trusted ones.
+  if (!request.nextUrl.searchParams.has("iss")) {
+    return new Response(null, { status: 303, headers: { location: `${getConfig().baseUrl}/`, "cache-control": "no-store" } });
+  }
 
   try {
     const issuer = findTrustedIssuer(singleLaunchParameter(request.nextUrl.searchParams, "iss"));
