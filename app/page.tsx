@@ -1,4 +1,5 @@
 import { headers } from "next/headers";
+import { isFramed } from "@/lib/http/fetch-metadata";
 import { getConfig } from "@/lib/config";
 
 /**
@@ -8,7 +9,7 @@ import { getConfig } from "@/lib/config";
  */
 export default async function HomePage() {
   const { trustedIssuers } = getConfig();
-  const framed = (await headers()).get("sec-fetch-dest") === "iframe";
+  const framed = isFramed(await headers());
 
   if (framed) {
     return (

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError, type ErrorCode } from "@/lib/errors";
-import { errorPageResponse, isFramed } from "@/lib/http/error-page";
+import { errorPageResponse } from "@/lib/http/error-page";
+import { isFramed } from "@/lib/http/fetch-metadata";
 
 const START_LINK = `<a href="/">Go to the start page</a>`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareScopes, describeScope, grantsRead, normalizeScope, parseScope, splitScopes } from "@/lib/smart/scopes";
+import { compareScopes, describeScope, grantsRead, hasScope, normalizeScope, parseScope, splitScopes } from "@/lib/smart/scopes";
 
 describe("parseScope", () => {
   it("parses v2 resource scopes", () => {
@@ -88,5 +88,19 @@ describe("describeScope", () => {
     expect(describeScope("launch")).toBe("Use the patient and encounter open in the EHR");
     expect(describeScope("offline_access")).toBe("Stay connected after you sign out");
     expect(describeScope("custom-scope")).toBe("Permission defined by the server");
+  });
+});
+
+describe("hasScope", () => {
+  it("finds a listed scope", () => {
+    expect(hasScope("launch openid fhirUser", "fhirUser")).toBe(true);
+  });
+
+  it("matches whole scopes only", () => {
+    expect(hasScope("launch/patient", "launch")).toBe(false);
+  });
+
+  it("handles a missing scope string", () => {
+    expect(hasScope(undefined, "launch")).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { headers } from "next/headers";
 import { ERROR_CODES, RESTARTABLE_CODES, type ErrorCode } from "@/lib/errors";
-import { isFramed } from "@/lib/http/error-page";
+import { isFramed } from "@/lib/http/fetch-metadata";
 
 /**
  * A full-page message for a known error code, with its next step. Outside a

@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { HANDBACK_PARAMETER, popupHandbackResponse } from "@/lib/http/popup-handback";
 import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
+import { isFramed } from "@/lib/http/fetch-metadata";
 import { withSecurityHeaders } from "@/lib/http/route-security";
 import { launchIdFromState } from "@/lib/smart/authorize";
 import { launchViewPath } from "@/lib/smart/intent";
@@ -29,7 +30,7 @@ async function earlyResponse(
 ): Promise<Response | undefined> {
   const { record, rejected } = cookie;
   const params = request.nextUrl.searchParams;
-  const framed = request.headers.get("sec-fetch-dest") === "iframe";
+  const framed = isFramed(request.headers);
   const replayed = params.get(HANDBACK_PARAMETER) === "done";
 
   if (launchId && !framed && !replayed && (!record || record.pending?.popupAuthorizationUrl)) {

@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
 import { log } from "@/lib/log";
 import { newRequestId, routeErrorResponse } from "@/lib/http/route-error";
+import { isFramed } from "@/lib/http/fetch-metadata";
 import { withSecurityHeaders } from "@/lib/http/route-security";
 import { startAuthorization } from "@/lib/smart/authorize";
 import { findTrustedIssuer, resolveLaunchContext, singleLaunchParameter } from "@/lib/smart/launch-context";
@@ -29,7 +30,7 @@ async function handleLaunch(request: NextRequest) {
 
     // Inside the EHR's frame, a login page that refuses framing would show a
     // browser error, so the login opens in a popup from our own page instead.
-    const popup = getConfig().loginWhenFramed === "popup" && request.headers.get("sec-fetch-dest") === "iframe";
+    const popup = getConfig().loginWhenFramed === "popup" && isFramed(request.headers);
     if (popup && record.pending) record.pending.popupAuthorizationUrl = authorizationUrl.href;
 
     await evictOldLaunches(requestId);

@@ -1,9 +1,10 @@
 import Link from "next/link";
 import { headers } from "next/headers";
+import { isFramed } from "@/lib/http/fetch-metadata";
 
 /** Shown after sign-out. Inside the EHR's frame it sends the user back to the chart rather than to a new sign-in. */
 export default async function SignedOutPage() {
-  const framed = (await headers()).get("sec-fetch-dest") === "iframe";
+  const framed = isFramed(await headers());
   return (
     <main>
       <section className="card" role="status">

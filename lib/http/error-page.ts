@@ -7,11 +7,6 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => ESCAPES[character] ?? character);
 }
 
-/** Return whether the browser loads this request into a frame, such as the EHR's. */
-export function isFramed(headers: Headers): boolean {
-  return headers.get("sec-fetch-dest") === "iframe";
-}
-
 export interface ErrorPageOptions {
   /** Whether the browser shows the page in a frame. Outside one, pages for RESTARTABLE_CODES link to the start page. */
   framed?: boolean;

@@ -1,7 +1,8 @@
 import { cache } from "react";
 import { toAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { errorPageResponse, isFramed } from "./error-page";
+import { errorPageResponse } from "./error-page";
+import { isFramed } from "./fetch-metadata";
 
 /**
  * Log a route handler's failure once, with its ids, and return the error

@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { getAuthorizationServer, type AuthorizationServerHandle } from "@/lib/oauth/authorization-server";
 import { getAuthorizationServerKeySet, verifyAccessToken, verifyIdToken, type AccessTokenClaims, type IdTokenClaims } from "@/lib/oauth/verify-tokens";
 import type { LaunchRecord, SmartContext, TokenSet } from "@/lib/session/launch-record";
-import { splitScopes } from "./scopes";
+import { hasScope, splitScopes } from "./scopes";
 
 function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -108,8 +108,8 @@ export function ownPatientId(fhirUser: string | undefined): string | undefined {
  * `fhirUser`), the id token, and the EHR's launch context. A patient user
  * without a patient in context gets their own record, never a picker.
  *
- * `fhirUser` is used only when `grantedScope` lists it: the tokens and the
- * EHR's launch token may name the user although the user refused that permission.
+ * `fhirUser` is used only when `grantedScope` lists it, because the tokens and
+ * the EHR's launch token may name the user even when the user denied that scope.
  */
 export function mergeContext(
   response: Record<string, unknown>,
@@ -118,7 +118,8 @@ export function mergeContext(
   launch: SmartContext,
   grantedScope: string,
 ): SmartContext {
-  const fhirUser = splitScopes(grantedScope).includes("fhirUser") ? (text(response.fhirUser) ?? text(claims.fhirUser) ?? text(idClaims?.fhirUser) ?? launch.fhirUser) : undefined;
+  const namedUser = text(response.fhirUser) ?? text(claims.fhirUser) ?? text(idClaims?.fhirUser) ?? launch.fhirUser;
+  const fhirUser = hasScope(grantedScope, "fhirUser") ? namedUser : undefined;
   return {
     patient: text(response.patient) ?? text(claims.patient) ?? launch.patient ?? ownPatientId(fhirUser),
     encounter: text(response.encounter) ?? text(claims.encounter) ?? launch.encounter,

@@ -1,6 +1,6 @@
 import type { LaunchRecord } from "@/lib/session/launch-record";
 import { ownPatientId } from "./callback";
-import { grantsRead, splitScopes } from "./scopes";
+import { grantsRead, hasScope } from "./scopes";
 
 /** Explanation shown instead of the patient view when the grant cannot cover the patient in context. */
 export interface ContextProblem {
@@ -10,11 +10,10 @@ export interface ContextProblem {
 
 /**
  * Return whether the user let the app use the EHR's launch context. On an EHR
- * launch the `launch` scope is that permission; a standalone launch has no
- * EHR context to share.
+ * launch the `launch` scope grants it. A standalone launch has no EHR context to share.
  */
 export function launchContextShared(record: LaunchRecord): boolean {
-  return record.kind !== "ehr" || splitScopes(record.tokens?.scope ?? "").includes("launch");
+  return record.kind !== "ehr" || hasScope(record.tokens?.scope, "launch");
 }
 
 /**

@@ -64,6 +64,11 @@ export function splitScopes(scope: string | undefined): string[] {
   return [...new Set((scope ?? "").split(/\s+/).filter(Boolean))];
 }
 
+/** Return whether the space-separated `granted` scope string lists `name` exactly. */
+export function hasScope(granted: string | undefined, name: string): boolean {
+  return splitScopes(granted).includes(name);
+}
+
 function permissionText(permissions: Iterable<Permission>): string {
   const set = new Set(permissions);
   return PERMISSION_ORDER.filter((letter) => set.has(letter)).join("");

@@ -3,7 +3,7 @@ import { resolveReferenceName } from "@/lib/fhir/resolve-name";
 import { pageRequestId } from "@/lib/http/route-error";
 import { loadLaunch } from "@/lib/session/launch-store";
 import { launchContextShared } from "@/lib/smart/context-checks";
-import { compareScopes, describeScope, normalizeScope, splitScopes, type ScopeStatus } from "@/lib/smart/scopes";
+import { compareScopes, describeScope, hasScope, normalizeScope, type ScopeStatus } from "@/lib/smart/scopes";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Access granted · SMART on FHIR with Descope" };
@@ -33,7 +33,7 @@ export default async function ConsentResultsPage({ params }: { params: Promise<{
   const shared = launchContextShared(record);
   const context = shared ? (record.context ?? {}) : { ...record.context, patient: undefined, encounter: undefined };
   const notShared = "Not shared: the \"launch\" permission was not granted";
-  const notSharedUser = "Not shared: the \"fhirUser\" permission was not granted";
+  const unknownUser = hasScope(record.tokens.scope, "fhirUser") ? "Unknown user" : "Not shared: the \"fhirUser\" permission was not granted";
   const rows = compareScopes(record.requestedScope, record.tokens.scope);
   const requestId = pageRequestId();
   const [userName, patientName] = await Promise.all([
@@ -48,7 +48,7 @@ export default async function ConsentResultsPage({ params }: { params: Promise<{
         <h2 id="context-title">Launch context</h2>
         <dl className="facts">
           <dt>Signed in as</dt>
-          <dd data-testid="signed-in-user">{userName ?? context.fhirUser ?? (splitScopes(record.tokens.scope).includes("fhirUser") ? "Unknown user" : notSharedUser)}</dd>
+          <dd data-testid="signed-in-user">{userName ?? context.fhirUser ?? unknownUser}</dd>
           <dt>Patient</dt>
           <dd data-testid="context-patient">
             {context.patient ? (
