@@ -49,7 +49,7 @@ test.describe("EHR launch", () => {
     await expect(frame.getByRole("row", { name: /openid.*Denied/ })).toBeVisible();
   });
 
-  test("refused identity is not shown", async ({ page }) => {
+  test("denied identity is not shown", async ({ page }) => {
     const frame = await openFromEhr(page, /Open app for .*Luigi Wiegand/);
     await signIn(frame);
     await frame.getByRole("checkbox", { name: "openid", exact: true }).uncheck();
@@ -84,7 +84,7 @@ test.describe("EHR launch", () => {
     await expect(frame.getByRole("link", { name: "Go to the start page" })).toHaveCount(0);
   });
 
-  test("opens in a new window from another site", async ({ page, context, ehrURL }) => {
+  test("new window from another site", async ({ page, context, ehrURL }) => {
     await page.goto(`${ehrURL}/sandbox/ehr`);
     await hydrated(page);
     await page.getByRole("radio", { name: "In a new window" }).check();

@@ -19,7 +19,7 @@ test.describe("standalone launch", () => {
     await expect(page.getByRole("heading", { name: "Choose a patient" })).toHaveCount(0);
   });
 
-  test("refused data access links to the start page", async ({ page }) => {
+  test("denied data access offers start link", async ({ page }) => {
     await startStandalone(page);
     await signIn(page, /Trey Berge \(patient/);
     await page.getByRole("checkbox", { name: "patient/*.rs", exact: true }).uncheck();
@@ -32,14 +32,14 @@ test.describe("standalone launch", () => {
     await expect(page.getByRole("link", { name: "Sign in with Sandbox EHR" })).toBeVisible();
   });
 
-  test("without a server goes to the start page", async ({ request, baseURL }) => {
+  test("missing server redirects to start", async ({ request, baseURL }) => {
     const response = await request.get("/standalone", { maxRedirects: 0 });
 
     expect(response.status()).toBe(303);
     expect(response.headers()["location"]).toBe(`${baseURL}/`);
   });
 
-  test("denied sign-in links to the start page", async ({ page }) => {
+  test("denied sign-in offers start link", async ({ page }) => {
     await startStandalone(page);
     await signIn(page, /Trey Berge \(patient/);
     await page.getByRole("button", { name: "Deny" }).click();

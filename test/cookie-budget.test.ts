@@ -77,7 +77,7 @@ describe("evictForCookieBudget", () => {
     expect(keptBytes + incoming).toBeLessThanOrEqual(LAUNCH_COOKIE_BUDGET_BYTES);
   });
 
-  it("evicts a cookie that does not open first", async () => {
+  it("evicts unreadable cookies first", async () => {
     const [older, newer] = [await sealedLaunch(1_000), await sealedLaunch(2_000)];
     const broken = { name: launchCookieName(randomId()), value: "x".repeat(3_600) };
     const store = await storeWith([older, newer, broken]);

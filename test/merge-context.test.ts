@@ -10,12 +10,12 @@ describe("mergeContext fhirUser", () => {
     expect(context.fhirUser).toBe(PRACTITIONER);
   });
 
-  it("drops a refused fhirUser from the tokens", () => {
+  it("drops denied fhirUser from tokens", () => {
     const context = mergeContext({ fhirUser: PRACTITIONER }, { fhirUser: PRACTITIONER }, { fhirUser: PRACTITIONER }, {}, "launch openid patient/*.rs");
     expect(context.fhirUser).toBeUndefined();
   });
 
-  it("drops a refused fhirUser from the EHR", () => {
+  it("drops denied fhirUser from EHR", () => {
     const context = mergeContext({}, {}, undefined, launchContext, "launch patient/*.rs");
     expect(context.fhirUser).toBeUndefined();
     expect(context.patient).toBe("p1");
@@ -33,7 +33,7 @@ describe("mergeContext fhirUser", () => {
 });
 
 describe("withIdentityScopes", () => {
-  it("adds openid and fhirUser from the id token", () => {
+  it("adds identity scopes from id token", () => {
     expect(withIdentityScopes("patient/*.rs", { fhirUser: PRACTITIONER })).toBe("patient/*.rs openid fhirUser");
   });
 

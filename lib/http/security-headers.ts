@@ -74,7 +74,7 @@ export function contentSecurityPolicy(
     // The sandbox EHR may run on another loopback site than the app it frames.
     `frame-src 'self' ${new URL(config.baseUrl).origin}`,
     `frame-ancestors ${options.neverFramed ? "'none'" : frameAncestors(config).join(" ")}`,
-    // Form targets include where a submitted form redirects to, and the EHR may run on another loopback site.
+    // form-action also covers the redirects after a form is sent, and the EHR may run on another loopback site than the app.
     ["form-action 'self'", ...(options.sandboxSignIn ? sandboxRedirectOrigins(config) : []), ...(options.sandboxEhr ? [new URL(config.baseUrl).origin] : [])].join(" "),
     "base-uri 'none'",
     "object-src 'none'",

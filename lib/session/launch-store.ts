@@ -42,9 +42,8 @@ export async function loadLaunch(launchId: string): Promise<LaunchRecord | undef
 
 /**
  * Bytes of cookie names and values that Chromium keeps per site in one cookie
- * partition. Beyond that it drops the least recently used partitioned cookies
- * without telling the server (`kPerPartitionDomainMaxCookieBytes` in Chromium's
- * net/cookies/cookie_monster.cc).
+ * partition. Beyond that it deletes partitioned cookies without telling the
+ * server (`kPerPartitionDomainMaxCookieBytes` in Chromium's net/cookies/cookie_monster.cc).
  */
 export const LAUNCH_COOKIE_BUDGET_BYTES = 10_240;
 
